@@ -1,0 +1,71 @@
+"""What ``tools/train.py`` and ``tools/test.py`` share: config loading,
+command-line overrides and hardware fallbacks before the Runner is built."""
+import os
+import os.path as osp
+import warnings
+from argparse import ArgumentParser, Namespace
+
+from mmengine.config import Config, DictAction
+
+from cblseg.utils import (CUSTOM_IMPORTS_HINT, adapt_cfg_to_hardware,
+                          check_data_roots, imports_cblseg,
+                          init_cpu_distributed, load_config)
+
+__all__ = ['add_common_args', 'prepare_cfg', 'finish_args']
+
+
+def add_common_args(parser: ArgumentParser) -> ArgumentParser:
+    """Arguments that MMSeg's train.py and test.py both take."""
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, xxx=yyy; lists as key="[a,b]"'
+        ' or key=a,b; no white space')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank (torch >= 2.0).
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser
+
+
+def finish_args(args: Namespace) -> Namespace:
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def prepare_cfg(args: Namespace, splits) -> Config:
+    """Load the config and apply what the command line and machine need.
+
+    Args:
+        args (Namespace): Parsed arguments with ``config``, ``work_dir``,
+            ``cfg_options`` and ``launcher``.
+        splits (Sequence[str]): Dataloaders whose data must exist.
+
+    Returns:
+        Config: Ready for ``Runner.from_cfg``.
+    """
+    cfg = load_config(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if not imports_cblseg(cfg):
+        warnings.warn(
+            f'{args.config} does not list cblseg in custom_imports. It runs '
+            'with cblseg\'s tools, but MMSeg\'s own tools will not find '
+            f'cblseg\'s modules: add `{CUSTOM_IMPORTS_HINT}`.')
+    # work_dir: command line > config > config file name, as in MMSeg.
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    check_data_roots(cfg, splits)
+    adapt_cfg_to_hardware(cfg)
+    init_cpu_distributed(cfg.launcher)
+    return cfg

@@ -1,0 +1,72 @@
+"""``tools/test.py``: MMSeg's test command line on mmengine's Runner."""
+import argparse
+from typing import Optional, Sequence
+
+from mmengine.runner import Runner
+
+from .runner_setup import add_common_args, finish_args, prepare_cfg
+
+__all__ = ['parse_test_args', 'build_test_runner', 'test']
+
+
+def parse_test_args(argv: Optional[Sequence[str]] = None):
+    parser = argparse.ArgumentParser(
+        description='MMSeg test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--out',
+        type=str,
+        help='directory to save predictions (index PNGs) for offline '
+        'evaluation')
+    parser.add_argument(
+        '--show', action='store_true', help='show prediction results')
+    parser.add_argument(
+        '--show-dir',
+        help='directory where painted images are saved, under '
+        'work_dir/timestamp/')
+    parser.add_argument(
+        '--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument(
+        '--tta', action='store_true', help='test time augmentation')
+    add_common_args(parser)
+    return finish_args(parser.parse_args(argv))
+
+
+def _enable_visualization(cfg, args):
+    hooks = cfg.default_hooks
+    if 'visualization' not in hooks:
+        raise RuntimeError(
+            '--show/--show-dir need a visualization hook: add '
+            "default_hooks.visualization=dict(type='SegVisualizationHook').")
+    hooks.visualization.draw = True
+    if args.show:
+        hooks.visualization.show = True
+        hooks.visualization.wait_time = args.wait_time
+    if args.show_dir:
+        cfg.visualizer.save_dir = args.show_dir
+
+
+def build_test_runner(args) -> Runner:
+    """Build the Runner for testing a checkpoint from parsed arguments."""
+    cfg = prepare_cfg(args, splits=('test', ))
+    cfg.load_from = args.checkpoint
+    if args.show or args.show_dir:
+        _enable_visualization(cfg, args)
+    if args.tta:
+        if 'tta_pipeline' not in cfg or 'tta_model' not in cfg:
+            raise ValueError(
+                f'--tta needs tta_pipeline and tta_model in {args.config}.')
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        cfg.tta_model.module = cfg.model
+        cfg.model = cfg.tta_model
+    if args.out is not None:
+        cfg.test_evaluator['output_dir'] = args.out
+        cfg.test_evaluator['keep_results'] = True
+    return Runner.from_cfg(cfg)
+
+
+def test(argv: Optional[Sequence[str]] = None) -> dict:
+    """Parse ``argv``, test the checkpoint and return the metrics."""
+    runner = build_test_runner(parse_test_args(argv))
+    return runner.test()

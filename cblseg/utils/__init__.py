@@ -1,0 +1,15 @@
+from .checkpoint import (UnsafeCheckpointError, load_checkpoint_safely,
+                         mmengine_checkpoint_safe_globals,
+                         register_safe_checkpoint_loader)
+from .config import CUSTOM_IMPORTS_HINT, imports_cblseg, load_config
+from .data_root import DATA_HINT, check_data_roots, iter_dataset_cfgs
+from .distributed import (adapt_cfg_to_hardware, distributed_backend,
+                          init_cpu_distributed, replace_sync_bn)
+
+__all__ = [
+    'UnsafeCheckpointError', 'load_checkpoint_safely',
+    'mmengine_checkpoint_safe_globals', 'register_safe_checkpoint_loader',
+    'CUSTOM_IMPORTS_HINT', 'imports_cblseg', 'load_config', 'DATA_HINT',
+    'check_data_roots', 'iter_dataset_cfgs', 'adapt_cfg_to_hardware',
+    'distributed_backend', 'init_cpu_distributed', 'replace_sync_bn'
+]

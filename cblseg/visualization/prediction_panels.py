@@ -1,0 +1,130 @@
+"""Side-by-side pictures: image | ground truth | prediction."""
+import os
+import os.path as osp
+from typing import List, Optional, Sequence
+
+import cv2
+import numpy as np
+
+__all__ = ['colorize_label', 'make_prediction_panel', 'save_prediction_panels']
+
+_GAP = 4
+_TITLE_HEIGHT = 18
+
+
+def colorize_label(label: np.ndarray,
+                   palette: Sequence[Sequence[int]],
+                   ignore_index: int = 255,
+                   ignore_color: Sequence[int] = (0, 0, 0)) -> np.ndarray:
+    """Paint a class-index map with a palette.
+
+    Args:
+        label (np.ndarray): HxW class indices.
+        palette (Sequence): RGB colour per class.
+        ignore_index (int): Painted with ``ignore_color``.
+        ignore_color (Sequence[int]): RGB colour of ignored pixels.
+
+    Returns:
+        np.ndarray: HxWx3 uint8 RGB image.
+    """
+    lut = np.zeros((256, 3), dtype=np.uint8)
+    lut[:len(palette)] = np.asarray(palette, dtype=np.uint8)
+    lut[ignore_index] = ignore_color
+    return lut[np.asarray(label, dtype=np.uint8)]
+
+
+def _titled(image: np.ndarray, title: str) -> np.ndarray:
+    bar = np.full((_TITLE_HEIGHT, image.shape[1], 3), 255, dtype=np.uint8)
+    cv2.putText(bar, title, (3, _TITLE_HEIGHT - 5), cv2.FONT_HERSHEY_SIMPLEX,
+                0.45, (0, 0, 0), 1, cv2.LINE_AA)
+    return np.concatenate([bar, image], axis=0)
+
+
+def make_prediction_panel(image_rgb: np.ndarray, gt: np.ndarray,
+                          pred: np.ndarray, palette: Sequence[Sequence[int]],
+                          ignore_index: int = 255) -> np.ndarray:
+    """Compose ``image | ground truth | prediction`` with titles.
+
+    Returns:
+        np.ndarray: RGB uint8 image of height ``H + 18`` and width
+        ``3 * W + 8``.
+    """
+    if gt.shape != image_rgb.shape[:2] or pred.shape != image_rgb.shape[:2]:
+        raise ValueError(
+            f'image {image_rgb.shape[:2]}, ground truth {gt.shape} and '
+            f'prediction {pred.shape} must have the same height and width')
+    tiles = [
+        _titled(image_rgb, 'image'),
+        _titled(colorize_label(gt, palette, ignore_index), 'ground truth'),
+        _titled(colorize_label(pred, palette, ignore_index), 'prediction'),
+    ]
+    gap = np.full((tiles[0].shape[0], _GAP, 3), 255, dtype=np.uint8)
+    return np.concatenate([tiles[0], gap, tiles[1], gap, tiles[2]], axis=1)
+
+
+def save_prediction_panels(config,
+                           checkpoint: str,
+                           out_dir: str,
+                           num_images: int = 4,
+                           device: str = 'cpu',
+                           split: str = 'test') -> List[str]:
+    """Run a model on the first images of a split and save panels as PNGs.
+
+    Args:
+        config (str | Config): Model config.
+        checkpoint (str): Checkpoint file.
+        out_dir (str): Where the PNGs go (created).
+        num_images (int): How many images.
+        device (str): Inference device.
+        split (str): ``'test'`` or ``'val'`` dataloader of the config.
+
+    Returns:
+        list[str]: Paths of the written files.
+    """
+    from mmengine.config import Config
+    from mmseg.apis import inference_model, init_model
+    from mmseg.registry import DATASETS
+
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    model = init_model(cfg, checkpoint, device=device)
+    dataset_cfg = cfg[f'{split}_dataloader']['dataset'].copy()
+    dataset_cfg['lazy_init'] = True
+    dataset = DATASETS.build(dataset_cfg)
+    dataset.full_init()
+    meta = model.dataset_meta or dataset.metainfo
+    palette = meta['palette']
+    ignore_index = dataset.ignore_index
+    os.makedirs(out_dir, exist_ok=True)
+    paths = []
+    for index in range(min(num_images, len(dataset))):
+        info = dataset.get_data_info(index)
+        image_bgr = cv2.imread(info['img_path'], cv2.IMREAD_COLOR)
+        if image_bgr is None:
+            raise FileNotFoundError(f"cannot read image {info['img_path']}")
+        gt = _read_label(info['seg_map_path'], info.get('label_map'),
+                         dataset.reduce_zero_label)
+        pred = inference_model(model, image_bgr).pred_sem_seg.data[0]
+        panel = make_prediction_panel(image_bgr[..., ::-1], gt,
+                                      pred.cpu().numpy(), palette,
+                                      ignore_index)
+        stem = osp.splitext(osp.basename(info['img_path']))[0]
+        path = osp.join(out_dir, f'{index:02d}_{stem}.png')
+        cv2.imwrite(path, panel[..., ::-1])
+        paths.append(path)
+    return paths
+
+
+def _read_label(path: str, label_map: Optional[dict],
+                reduce_zero_label: bool) -> np.ndarray:
+    from PIL import Image
+    label = np.array(Image.open(path))
+    if reduce_zero_label:
+        label = label.astype(np.int32)
+        label[label == 0] = 256
+        label = (label - 1).clip(0, 255)
+    if label_map:
+        mapped = label.copy()
+        for old, new in label_map.items():
+            mapped[label == old] = new
+        label = mapped
+    return label.astype(np.uint8)

@@ -1,0 +1,81 @@
+# CPU demo: OCRNet on a tiny HRNet (channels 16-128, one block per branch),
+# trained from scratch on the embedded synthetic street scenes. BN instead of
+# SyncBN so it also runs without a launcher. `make demo` trains and tests it.
+_base_ = [
+    'mmseg::_base_/models/ocrnet_hr18.py',
+    '../_base_/datasets/synthetic_cityscapes_128x256.py',
+    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/schedules/schedule_20k.py',
+]
+custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+
+crop_size = (128, 256)
+norm_cfg = dict(type='BN', requires_grad=True)
+hr_channels = (16, 32, 64, 128)
+data_preprocessor = dict(size=crop_size)
+model = dict(
+    data_preprocessor=data_preprocessor,
+    pretrained=None,
+    backbone=dict(
+        norm_cfg=norm_cfg,
+        extra=dict(
+            stage1=dict(num_blocks=(1, ), num_channels=(32, )),
+            stage2=dict(num_blocks=(1, 1), num_channels=hr_channels[:2]),
+            stage3=dict(
+                num_modules=1,
+                num_blocks=(1, 1, 1),
+                num_channels=hr_channels[:3]),
+            stage4=dict(
+                num_modules=1,
+                num_blocks=(1, 1, 1, 1),
+                num_channels=hr_channels))),
+    # mmengine replaces lists instead of merging them: both heads in full.
+    decode_head=[
+        dict(
+            type='FCNHead',
+            in_channels=list(hr_channels),
+            channels=sum(hr_channels),
+            in_index=(0, 1, 2, 3),
+            input_transform='resize_concat',
+            kernel_size=1,
+            num_convs=1,
+            concat_input=False,
+            dropout_ratio=-1,
+            num_classes=19,
+            norm_cfg=norm_cfg,
+            align_corners=False,
+            loss_decode=dict(
+                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
+        dict(
+            type='OCRHead',
+            in_channels=list(hr_channels),
+            in_index=(0, 1, 2, 3),
+            input_transform='resize_concat',
+            channels=64,
+            ocr_channels=32,
+            dropout_ratio=-1,
+            num_classes=19,
+            norm_cfg=norm_cfg,
+            align_corners=False,
+            loss_decode=dict(
+                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+    ])
+
+max_iters = 1000
+optimizer = dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=0.0005)
+optim_wrapper = dict(optimizer=optimizer)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=50,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(by_epoch=False, interval=max_iters // 2, max_keep_ckpts=2))
+env_cfg = dict(cudnn_benchmark=False)

@@ -1,0 +1,64 @@
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+
+import pytest
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEMO_CONFIG = osp.join(
+    REPO_ROOT,
+    'configs/ocrnet/ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def run_tool(args, cwd=REPO_ROOT, env=None, timeout=600):
+    """Run a repo tool with this interpreter; return the CompletedProcess."""
+    full_env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1')
+    full_env.update(env or {})
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout)
+
+
+@pytest.fixture(scope='session')
+def synthetic_cityscapes(tmp_path_factory):
+    """A small synthetic Cityscapes-layout dataset (8 train, 4 val)."""
+    from cblseg.datasets import generate_synthetic_cityscapes
+    root = tmp_path_factory.mktemp('data') / 'cityscapes'
+    generate_synthetic_cityscapes(
+        str(root), num_train=8, num_val=4, height=64, width=128, seed=0)
+    return str(root)
+
+
+def tiny_train_options(data_root, max_iters=4, ckpt_interval=2):
+    """--cfg-options that shrink the demo config to a few fast iterations."""
+    return [
+        f'train_dataloader.dataset.data_root={data_root}',
+        f'val_dataloader.dataset.data_root={data_root}',
+        f'test_dataloader.dataset.data_root={data_root}',
+        'train_dataloader.batch_size=2',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        f'train_cfg.max_iters={max_iters}',
+        f'train_cfg.val_interval={max_iters}',
+        f'default_hooks.checkpoint.interval={ckpt_interval}',
+        'default_hooks.checkpoint.max_keep_ckpts=-1',
+        'default_hooks.logger.interval=1',
+        'randomness.seed=0',
+    ]

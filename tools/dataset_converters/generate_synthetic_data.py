@@ -1,0 +1,101 @@
+"""Generate synthetic Cityscapes- and VOC-layout datasets for CPU demos.
+
+Examples::
+
+    python tools/dataset_converters/generate_synthetic_data.py
+    python tools/dataset_converters/generate_synthetic_data.py \\
+        --layout cityscapes --num-train 200 --height 256 --width 512 --nproc 4
+
+Cityscapes-layout data goes to ``<out-dir>/cityscapes`` and VOC-layout data
+to ``<out-dir>/VOCdevkit/VOC2012``. Re-running with the same arguments
+finds the existing data and does nothing (use ``--overwrite`` to force).
+"""
+import argparse
+import os.path as osp
+
+from cblseg.datasets import synthetic_writer as writer
+
+# layout -> (writer, sub-directory of --out-dir, default arguments)
+LAYOUTS = dict(
+    cityscapes=(writer.generate_synthetic_cityscapes, ('cityscapes', ),
+                dict(
+                    num_train=writer.DEFAULT_CITYSCAPES_NUM_TRAIN,
+                    num_val=writer.DEFAULT_CITYSCAPES_NUM_VAL,
+                    height=writer.DEFAULT_CITYSCAPES_HEIGHT,
+                    width=writer.DEFAULT_CITYSCAPES_WIDTH)),
+    voc=(writer.generate_synthetic_voc, ('VOCdevkit', 'VOC2012'),
+         dict(
+             num_train=writer.DEFAULT_VOC_NUM_TRAIN,
+             num_val=writer.DEFAULT_VOC_NUM_VAL,
+             height=writer.DEFAULT_VOC_HEIGHT,
+             width=writer.DEFAULT_VOC_WIDTH)),
+)
+
+
+def _defaults_text(key):
+    return ', '.join(f'{defaults[key]} {name}'
+                     for name, (_, _, defaults) in LAYOUTS.items())
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description='Generate synthetic datasets in the Cityscapes and/or '
+        'PASCAL VOC 2012 layouts.')
+    parser.add_argument(
+        '--layout',
+        choices=['cityscapes', 'voc', 'both'],
+        default='both',
+        help='which dataset layout(s) to write')
+    parser.add_argument(
+        '--out-dir',
+        default=osp.join('data', 'synthetic'),
+        help='output root; cityscapes goes to <out-dir>/cityscapes, voc to '
+        '<out-dir>/VOCdevkit/VOC2012')
+    for option, key, what in (('--num-train', 'num_train', 'training images'),
+                              ('--num-val', 'num_val', 'validation images'),
+                              ('--height', 'height', 'image height'),
+                              ('--width', 'width', 'image width')):
+        parser.add_argument(
+            option, type=int, help=f'{what} (default: {_defaults_text(key)})')
+    parser.add_argument('--seed', type=int, default=0, help='dataset seed')
+    parser.add_argument(
+        '--nproc', type=int, default=1, help='number of worker processes')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='regenerate even if up-to-date data exists')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    layouts = list(LAYOUTS) if args.layout == 'both' else [args.layout]
+    for layout in layouts:
+        generate, sub_dirs, defaults = LAYOUTS[layout]
+        kwargs = {
+            key: default if getattr(args, key) is None else getattr(args, key)
+            for key, default in defaults.items()
+        }
+        summary = generate(
+            osp.join(args.out_dir, *sub_dirs),
+            seed=args.seed,
+            nproc=args.nproc,
+            overwrite=args.overwrite,
+            **kwargs)
+        counts = summary['num_images']
+        size = f'{kwargs["height"]}x{kwargs["width"]}'
+        if summary['skipped']:
+            print(f'[{layout}] up to date, nothing written: '
+                  f'{summary["root"]} ({counts["train"]} train, '
+                  f'{counts["val"]} val, {size})')
+        else:
+            print(f'[{layout}] wrote {summary["files_written"]} files for '
+                  f'{counts["train"]} train + {counts["val"]} val images '
+                  f'({size}) to {summary["root"]} in '
+                  f'{summary["seconds"]:.1f} s')
+        print(f'    images: {osp.join(summary["root"], summary["img_dir"])}')
+        print(f'    labels: {osp.join(summary["root"], summary["ann_dir"])}')
+
+
+if __name__ == '__main__':
+    main()
