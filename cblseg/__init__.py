@@ -8,7 +8,8 @@ config needs only::
 """
 import mmseg  # noqa: F401  (cblseg's modules register into mmseg's registries)
 
-from . import apis, datasets, ops, utils, visualization  # noqa: F401
+from . import (apis, datasets, evaluation, models, ops, utils,  # noqa: F401
+               visualization)
 from .utils import register_safe_checkpoint_loader
 from .version import __version__, version_info
 

@@ -155,7 +155,7 @@ def test_alignment_when_placed_last(seed):
     packed = pack(pipeline(loaded_sample(seed)))
     label = packed['data_samples'].gt_sem_seg.data
     edge = packed['data_samples'].gt_edge_map.data
-    assert label.shape == edge.shape
+    assert label.shape == edge.shape and edge.dtype == torch.int64
     assert label.shape[1] % 32 == 0 and label.shape[2] % 32 == 0
     label, edge = label[0].numpy(), edge[0].numpy()
     np.testing.assert_array_equal(edge[label == IGNORE], IGNORE)

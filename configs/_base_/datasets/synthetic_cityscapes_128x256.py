@@ -1,8 +1,9 @@
 # The embedded synthetic street scenes in the Cityscapes layout (official ids,
 # 19 train ids), written by tools/dataset_converters/generate_synthetic_data.py.
-# Everything but the root, the image size and the loader sizes is MMSeg's
-# Cityscapes config.
+# MMSeg's Cityscapes config with a smaller root, image size and loader, and
+# boundary ground truth (GenerateBoundary last, on the final crop).
 _base_ = ['mmseg::_base_/datasets/cityscapes.py']
+custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 data_root = 'data/synthetic/cityscapes/'
 crop_size = (128, 256)
@@ -17,6 +18,7 @@ train_pipeline = [
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
+    dict(type='GenerateBoundary', dilation=0.02),
     dict(type='PackSegInputs')
 ]
 test_pipeline = [

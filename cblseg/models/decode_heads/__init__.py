@@ -1,0 +1,11 @@
+# Copyright (c) cblseg contributors. All rights reserved.
+from .cbl_head_mixin import CBLHeadMixin
+from .cbl_heads import (CBLASPPHead, CBLDepthwiseSeparableASPPHead,
+                        CBLFCNHead, CBLPSPHead, CBLSegformerHead, CBLUPerHead)
+from .cbl_ocr_head import CBLOCRHead
+
+__all__ = [
+    'CBLHeadMixin', 'CBLOCRHead', 'CBLFCNHead', 'CBLASPPHead',
+    'CBLDepthwiseSeparableASPPHead', 'CBLPSPHead', 'CBLUPerHead',
+    'CBLSegformerHead'
+]

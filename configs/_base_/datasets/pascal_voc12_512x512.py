@@ -1,0 +1,22 @@
+# Pascal VOC 2012 512x512 (MMSeg's config) with boundary ground truth.
+# Labels are only resized with nearest interpolation, cropped and padded with
+# ignore (255); GenerateBoundary runs last, on the final crop.
+_base_ = ['mmseg::_base_/datasets/pascal_voc12.py']
+custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+
+crop_size = (512, 512)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=(2048, 512),
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='GenerateBoundary', dilation=0.02),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

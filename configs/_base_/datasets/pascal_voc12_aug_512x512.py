@@ -1,0 +1,41 @@
+# Pascal VOC 2012 + SBD ("aug", 10582 images) 512x512, MMSeg's config with
+# boundary ground truth. mmcv's Pad pads gt_seg_map only, so GenerateBoundary
+# comes after it: the padding is ignore (255) and so is its edge map.
+# SegmentationClassAug and aug.txt: tools/dataset_converters/voc.py --sbd-path.
+_base_ = ['mmseg::_base_/datasets/pascal_voc12_aug.py']
+custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+
+dataset_type = 'PascalVOCDataset'
+data_root = 'data/VOCdevkit/VOC2012'
+crop_size = (512, 512)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=(2048, 512),
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='Pad', size=crop_size),
+    dict(type='GenerateBoundary', dilation=0.02),
+    dict(type='PackSegInputs')
+]
+# mmengine replaces lists instead of merging them: both datasets in full.
+dataset_train = dict(
+    type=dataset_type,
+    data_root=data_root,
+    data_prefix=dict(img_path='JPEGImages', seg_map_path='SegmentationClass'),
+    ann_file='ImageSets/Segmentation/train.txt',
+    pipeline=train_pipeline)
+dataset_aug = dict(
+    type=dataset_type,
+    data_root=data_root,
+    data_prefix=dict(
+        img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
+    ann_file='ImageSets/Segmentation/aug.txt',
+    pipeline=train_pipeline)
+train_dataloader = dict(
+    dataset=dict(type='ConcatDataset', datasets=[dataset_train, dataset_aug]))

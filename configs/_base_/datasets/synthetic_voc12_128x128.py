@@ -1,0 +1,38 @@
+# The embedded synthetic scenes in the Pascal VOC 2012 layout (21 classes,
+# palette PNGs with 255 object borders), written by
+# tools/dataset_converters/generate_synthetic_data.py. MMSeg's VOC config with
+# a smaller root, image size and loader, and boundary ground truth.
+_base_ = ['mmseg::_base_/datasets/pascal_voc12.py']
+custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+
+data_root = 'data/synthetic/VOCdevkit/VOC2012'
+crop_size = (128, 128)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=(512, 128),
+        ratio_range=(0.75, 1.5),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='GenerateBoundary', dilation=0.02),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(512, 128), keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=2,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+test_dataloader = val_dataloader

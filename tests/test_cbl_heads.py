@@ -1,0 +1,638 @@
+# Copyright (c) cblseg contributors. All rights reserved.
+"""CBL decode heads end to end: full segmentors built from small configs,
+one training step each, inference identical to the MMSeg heads, robustness
+(bad labels, bf16 autocast, no boundary, gradients for every parameter) and
+the configs under configs/cbl/."""
+import copy
+import glob
+import os.path as osp
+import warnings
+
+import mmseg
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+from mmengine.structures import PixelData
+from mmseg.models.decode_heads import OCRHead
+from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.registry import DATASETS, MODELS
+from mmseg.structures import SegDataSample
+
+import cblseg  # noqa: F401  (registers the heads and the loss)
+from cblseg.datasets import GenerateBoundary
+from cblseg.models.decode_heads import CBLHeadMixin, CBLOCRHead
+from conftest import DEMO_CONFIG, REPO_ROOT
+
+CBL_DEMO_CONFIG = osp.join(
+    REPO_ROOT,
+    'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py')
+CBL_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs/cbl/*.py')))
+MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
+CBL_KEYS = ('loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn')
+
+NUM_CLASSES = 5
+NORM = dict(type='BN', requires_grad=True)
+PREPROCESSOR = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    bgr_to_rgb=True,
+    pad_val=0,
+    seg_pad_val=255,
+    size_divisor=32)
+
+
+@pytest.fixture(autouse=True)
+def _mmseg_scope():
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+
+
+# --------------------------------------------------------------------------
+# Small models. Each is an MMSeg model config with the MMSeg head; the CBL
+# variant is made the way a user does it: merge dict(type='CBL...') into the
+# head and nothing else.
+# --------------------------------------------------------------------------
+def _resnet18(dilated: bool) -> dict:
+    """ResNetV1c-18 with 8-64 channels (no pretrained weights)."""
+    return dict(
+        type='ResNetV1c',
+        depth=18,
+        stem_channels=8,
+        base_channels=8,
+        num_stages=4,
+        out_indices=(0, 1, 2, 3),
+        dilations=(1, 1, 2, 4) if dilated else (1, 1, 1, 1),
+        strides=(1, 2, 1, 1) if dilated else (1, 2, 2, 2),
+        norm_cfg=NORM,
+        norm_eval=False,
+        style='pytorch',
+        contract_dilation=True)
+
+
+def _head(type_, **kwargs) -> dict:
+    head = dict(
+        type=type_,
+        channels=16,
+        dropout_ratio=0.1,
+        num_classes=NUM_CLASSES,
+        norm_cfg=NORM,
+        align_corners=False,
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0))
+    head.update(kwargs)
+    return head
+
+
+def _segformer_backbone() -> dict:
+    """mit-b0-like MixVisionTransformer with 8 channels per stage."""
+    return dict(
+        type='MixVisionTransformer',
+        in_channels=3,
+        embed_dims=8,
+        num_stages=4,
+        num_layers=[1, 1, 1, 1],
+        num_heads=[1, 1, 1, 1],
+        patch_sizes=[7, 3, 3, 3],
+        sr_ratios=[8, 4, 2, 1],
+        out_indices=(0, 1, 2, 3),
+        mlp_ratio=2,
+        qkv_bias=True,
+        drop_rate=0.0,
+        attn_drop_rate=0.0,
+        drop_path_rate=0.0)
+
+
+AUX_HEAD = _head(
+    'FCNHead',
+    in_channels=32,
+    in_index=2,
+    channels=8,
+    num_convs=1,
+    concat_input=False,
+    loss_decode=dict(
+        type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4))
+
+# name of the CBL head -> (backbone, MMSeg decode head, auxiliary head)
+SMALL_MODELS = {
+    'CBLFCNHead': (_resnet18(True),
+                   _head(
+                       'FCNHead',
+                       in_channels=64,
+                       in_index=3,
+                       num_convs=2,
+                       concat_input=True), None),
+    'CBLASPPHead': (_resnet18(True),
+                    _head(
+                        'ASPPHead',
+                        in_channels=64,
+                        in_index=3,
+                        dilations=(1, 2, 3, 4)), AUX_HEAD),
+    'CBLDepthwiseSeparableASPPHead': (_resnet18(True),
+                                      _head(
+                                          'DepthwiseSeparableASPPHead',
+                                          in_channels=64,
+                                          in_index=3,
+                                          dilations=(1, 2, 3, 4),
+                                          c1_in_channels=8,
+                                          c1_channels=4), AUX_HEAD),
+    'CBLPSPHead': (_resnet18(True),
+                   _head(
+                       'PSPHead',
+                       in_channels=64,
+                       in_index=3,
+                       pool_scales=(1, 2, 3, 6)), AUX_HEAD),
+    'CBLUPerHead': (_resnet18(False),
+                    _head(
+                        'UPerHead',
+                        in_channels=[8, 16, 32, 64],
+                        in_index=[0, 1, 2, 3],
+                        pool_scales=(1, 2, 3, 6)), None),
+    'CBLSegformerHead': (_segformer_backbone(),
+                         _head(
+                             'SegformerHead',
+                             in_channels=[8, 8, 8, 8],
+                             in_index=[0, 1, 2, 3]), None),
+}
+
+
+def small_model_cfgs(cbl_type: str):
+    """(MMSeg config, CBL config) of a small EncoderDecoder; the CBL one is
+    the MMSeg one with ``dict(type=cbl_type)`` merged into the head."""
+    backbone, head, aux = SMALL_MODELS[cbl_type]
+    model = dict(
+        type='EncoderDecoder',
+        data_preprocessor=PREPROCESSOR,
+        backbone=backbone,
+        decode_head=head,
+        train_cfg=dict(),
+        test_cfg=dict(mode='whole'))
+    if aux is not None:
+        model['auxiliary_head'] = aux
+    base = Config(dict(model=model))
+    cbl = copy.deepcopy(base)
+    cbl.merge_from_dict(dict(model=dict(decode_head=dict(type=cbl_type))))
+    return base, cbl
+
+
+def build(model_cfg):
+    model = MODELS.build(copy.deepcopy(model_cfg))
+    model.init_weights()
+    return model
+
+
+# --------------------------------------------------------------------------
+# Hand-built batches
+# --------------------------------------------------------------------------
+def synthetic_label(height, width, seed, num_classes=NUM_CLASSES):
+    """Rectangles of random classes on a random background, an ignore
+    blob."""
+    rng = np.random.default_rng(seed)
+    label = np.full((height, width), rng.integers(num_classes), np.uint8)
+    for _ in range(6):
+        y0, x0 = rng.integers(0, height - 8), rng.integers(0, width - 8)
+        h, w = rng.integers(6, height // 2), rng.integers(6, width // 2)
+        label[y0:y0 + h, x0:x0 + w] = rng.integers(num_classes)
+    label[-6:, :10] = 255
+    return label
+
+
+def make_batch(labels, with_edges=True, edges=None):
+    """Data in the form the data preprocessor takes (uint8 images)."""
+    inputs, samples = [], []
+    for i, label in enumerate(labels):
+        height, width = label.shape
+        gen = torch.Generator().manual_seed(i)
+        inputs.append(
+            torch.randint(0, 256, (3, height, width),
+                          generator=gen).to(torch.uint8))
+        sample = SegDataSample(
+            metainfo=dict(
+                img_shape=(height, width),
+                ori_shape=(height, width),
+                pad_shape=(height, width)))
+        sample.gt_sem_seg = PixelData(
+            data=torch.from_numpy(label.astype(np.int64))[None])
+        if with_edges:
+            edge = edges[i] if edges is not None else GenerateBoundary(
+                dilation=0.02).transform(dict(gt_seg_map=label))['gt_edge_map']
+            sample.gt_edge_map = PixelData(
+                data=torch.from_numpy(edge.astype(np.int64))[None])
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def small_batch(height=64, width=64, **kwargs):
+    labels = [synthetic_label(height, width, seed) for seed in range(2)]
+    return make_batch(labels, **kwargs)
+
+
+def forward_losses(model, data):
+    model.train()
+    data = model.data_preprocessor(copy.deepcopy(data), True)
+    return model(**data, mode='loss')
+
+
+def train_step(model, data, lr=0.01):
+    """Forward, backward, check the gradients, SGD step. Returns the
+    losses."""
+    losses = forward_losses(model, data)
+    loss, _ = model.parse_losses(losses)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    optimizer.zero_grad()
+    loss.backward()
+    assert_every_parameter_has_finite_grad(model)
+    optimizer.step()
+    return losses
+
+
+def assert_every_parameter_has_finite_grad(model):
+    """What DDP with find_unused_parameters=False needs, and no NaN/inf."""
+    missing = [
+        name for name, p in model.named_parameters()
+        if p.requires_grad and p.grad is None
+    ]
+    assert not missing, f'parameters without gradient: {missing}'
+    bad = [
+        name for name, p in model.named_parameters()
+        if p.grad is not None and not torch.isfinite(p.grad).all()
+    ]
+    assert not bad, f'non-finite gradients: {bad}'
+
+
+def assert_cbl_losses(losses, prefix):
+    for key in ('loss_ce', 'acc_seg') + CBL_KEYS:
+        assert f'{prefix}.{key}' in losses, sorted(losses)
+    for key, value in losses.items():
+        assert torch.isfinite(value).all(), (key, value)
+    for key in CBL_KEYS:
+        # connected to the features' graph (DDP), even when zero
+        assert losses[f'{prefix}.{key}'].requires_grad, key
+
+
+def no_hooks_left(model):
+    return all(not m._forward_hooks and not m._forward_pre_hooks
+               for m in model.modules())
+
+
+# --------------------------------------------------------------------------
+# Registry and design
+# --------------------------------------------------------------------------
+def test_heads_registered_and_inference_methods_are_mmsegs():
+    assert MODELS.get('New_ER5OCRHead') is CBLOCRHead
+    assert MODELS.get('CBLOCRHead') is CBLOCRHead
+    for name in SMALL_MODELS:
+        cls = MODELS.get(name)
+        assert issubclass(cls, CBLHeadMixin), name
+        mmseg_cls = MODELS.get(name[3:])
+        assert issubclass(cls, mmseg_cls)
+        # The inference path is MMSeg's code, not a copy or an override.
+        for method in ('forward', 'cls_seg', 'predict', 'loss_by_feat'):
+            assert getattr(cls, method) is getattr(mmseg_cls, method), method
+    for method in ('forward', 'cls_seg', 'predict'):
+        assert getattr(CBLOCRHead, method) is getattr(OCRHead, method)
+    assert CBLOCRHead.cls_seg is BaseDecodeHead.cls_seg
+
+
+# --------------------------------------------------------------------------
+# Every head end to end
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize('cbl_type', sorted(SMALL_MODELS))
+def test_head_train_step_and_checkpoint_compat(cbl_type):
+    base_cfg, cbl_cfg = small_model_cfgs(cbl_type)
+    assert cbl_cfg.model.decode_head.type == cbl_type
+    model = build(cbl_cfg.model)
+    assert type(model.decode_head).__name__ == cbl_type
+    losses = train_step(model, small_batch())
+    assert_cbl_losses(losses, 'decode')
+    assert float(losses['decode.loss_cbl_context']) > 0
+    assert no_hooks_left(model)
+
+    # Same parameters and buffers as the MMSeg head: checkpoints load both
+    # ways with strict=True, and inference gives the same logits.
+    base = build(base_cfg.model)
+    assert model.state_dict().keys() == base.state_dict().keys()
+    base.load_state_dict(model.state_dict(), strict=True)
+    model.load_state_dict(base.state_dict(), strict=True)
+    base.eval(), model.eval()
+    images = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.equal(
+            model(images, mode='tensor'), base(images, mode='tensor'))
+
+
+def _pipeline_batch(config, data_root, num=2):
+    """A batch through MMSeg's real dataset and the config's pipeline."""
+    cfg = Config.fromfile(config)
+    dataset_cfg = cfg.train_dataloader.dataset
+    dataset_cfg.data_root = data_root
+    dataset = DATASETS.build(dataset_cfg)
+    return pseudo_collate([dataset[i] for i in range(num)])
+
+
+def test_cbl_ocr_head_train_step_real_pipeline(synthetic_cityscapes):
+    data = _pipeline_batch(CBL_DEMO_CONFIG, synthetic_cityscapes)
+    assert all('gt_edge_map' in s for s in data['data_samples'])
+    model = build(Config.fromfile(CBL_DEMO_CONFIG).model)
+    assert type(model.decode_head[1]) is CBLOCRHead
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', UserWarning)  # no on-the-fly edges
+        losses = train_step(model, data)
+    assert_cbl_losses(losses, 'decode_1')
+    assert 'decode_0.loss_ce' in losses
+    assert not any(k.startswith('decode_0.loss_cbl') for k in losses)
+    assert no_hooks_left(model)
+
+
+def test_cbl_ocr_head_inference_identical_to_ocrhead():
+    base = build(Config.fromfile(DEMO_CONFIG).model)
+    model = build(Config.fromfile(CBL_DEMO_CONFIG).model)
+    # A training step first: it must leave nothing behind.
+    train_step(model, small_batch(64, 128, with_edges=False))
+    assert no_hooks_left(model)
+    assert model.state_dict().keys() == base.state_dict().keys()
+    assert sum(p.numel() for p in model.parameters()) == sum(
+        p.numel() for p in base.parameters())
+    model.load_state_dict(base.state_dict(), strict=True)
+    base.eval(), model.eval()
+    images = torch.randn(2, 3, 64, 128)
+    metas = [dict(img_shape=(64, 128), ori_shape=(64, 128),
+                  pad_shape=(64, 128))] * 2
+    with torch.no_grad():
+        assert torch.equal(
+            model(images, mode='tensor'), base(images, mode='tensor'))
+        feats = base.extract_feat(images)
+        prev = base.decode_head[0].forward(feats)
+        assert torch.equal(
+            model.decode_head[1].predict(feats, prev, metas, {}),
+            base.decode_head[1].predict(feats, prev, metas, {}))
+    # and back: a CBLOCRHead checkpoint loads into plain OCRNet
+    base.load_state_dict(model.state_dict(), strict=True)
+
+
+def test_cbl_ocr_feature_is_the_bottleneck_output():
+    model = build(Config.fromfile(CBL_DEMO_CONFIG).model)
+    head = model.decode_head[1]
+    seen = {}
+    original = head.loss_cbl
+
+    def spy(feats, logits, samples):
+        seen.update(feats=feats, logits=logits)
+        return original(feats, logits, samples)
+
+    head.loss_cbl = spy
+    bottleneck_out = []
+    handle = head.bottleneck.register_forward_hook(
+        lambda m, i, o: bottleneck_out.append(o))
+    forward_losses(model, small_batch(64, 128))
+    handle.remove()
+    assert seen['feats'] is bottleneck_out[0]
+    assert seen['feats'].shape[1] == head.channels == \
+        head.conv_seg.in_channels
+    assert seen['logits'].shape[1] == head.num_classes
+    assert seen['logits'].shape[2:] == seen['feats'].shape[2:]
+
+
+def test_mixin_feature_is_the_cls_seg_input():
+    _, cbl_cfg = small_model_cfgs('CBLASPPHead')
+    model = build(cbl_cfg.model)
+    head = model.decode_head
+    seen, cls_in, cls_out = {}, [], []
+    original = head.loss_cbl
+
+    def spy(feats, logits, samples):
+        seen.update(feats=feats, logits=logits)
+        return original(feats, logits, samples)
+
+    head.loss_cbl = spy
+    original_cls_seg = head.cls_seg
+
+    def cls_seg(feat):
+        cls_in.append(feat)
+        cls_out.append(original_cls_seg(feat))
+        return cls_out[-1]
+
+    head.cls_seg = cls_seg
+    forward_losses(model, small_batch())
+    assert seen['feats'] is cls_in[0]  # before dropout
+    assert seen['logits'] is cls_out[0]
+
+
+# --------------------------------------------------------------------------
+# gt_edge_map missing: computed on the fly, warned once
+# --------------------------------------------------------------------------
+def test_missing_edge_map_is_generate_boundary_and_warns_once():
+    _, cbl_cfg = small_model_cfgs('CBLFCNHead')
+    model = build(cbl_cfg.model)
+    head = model.decode_head
+    with_edges = small_batch(with_edges=True)
+    without = small_batch(with_edges=False)
+
+    # The computed map is GenerateBoundary(dilation=0.02) of the label.
+    samples = without['data_samples']
+    stacked = head._stack_batch_gt(samples)
+    with pytest.warns(UserWarning, match='no gt_edge_map'):
+        computed = head._cbl_stack_edge(samples, stacked)
+    expected = torch.stack(
+        [s.gt_edge_map.data for s in with_edges['data_samples']])
+    assert torch.equal(computed, expected)
+
+    # Once per head: no second warning, and the losses are the same as with
+    # the pipeline's gt_edge_map.
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', UserWarning)
+        torch.manual_seed(1)
+        losses_computed = forward_losses(model, without)
+    torch.manual_seed(1)
+    losses_given = forward_losses(model, with_edges)
+    for key in CBL_KEYS:
+        assert torch.equal(losses_computed[f'decode.{key}'],
+                           losses_given[f'decode.{key}']), key
+
+    # A mixed batch: samples with a gt_edge_map keep theirs.
+    mixed = small_batch(with_edges=True)['data_samples']
+    del mixed[1].gt_edge_map
+    zeros = torch.zeros_like(mixed[0].gt_edge_map.data)
+    mixed[0].gt_edge_map = PixelData(data=zeros)
+    edges = head._cbl_stack_edge(mixed, head._stack_batch_gt(mixed))
+    assert torch.equal(edges[0], zeros)
+    assert torch.equal(edges[1], expected[1])
+
+
+def test_missing_edge_map_padded_batch_uses_padded_size():
+    """Labels of different sizes are padded with 255 by the preprocessor;
+    the band is measured on the padded label (documented behaviour)."""
+    from cblseg.ops import label_to_boundary, radius_from_dilation
+    _, cbl_cfg = small_model_cfgs('CBLFCNHead')
+    model = build(cbl_cfg.model)
+    labels = [synthetic_label(64, 64, 0), synthetic_label(48, 56, 1)]
+    data = model.data_preprocessor(
+        make_batch(labels, with_edges=False), True)
+    samples = data['data_samples']
+    stacked = model.decode_head._stack_batch_gt(samples)
+    assert stacked.shape[-2:] == (64, 64)
+    with pytest.warns(UserWarning):
+        edges = model.decode_head._cbl_stack_edge(samples, stacked)
+    radius = radius_from_dilation(0.02, 64, 64)
+    for i in range(2):
+        expected = label_to_boundary(stacked[i, 0].numpy(), radius)
+        assert np.array_equal(edges[i, 0].numpy(), expected)
+    assert (edges[1, 0, 48:] == 255).all()
+
+
+# --------------------------------------------------------------------------
+# Robustness
+# --------------------------------------------------------------------------
+def test_invalid_labels_raise_value_error_naming_them():
+    _, cbl_cfg = small_model_cfgs('CBLPSPHead')
+    model = build(cbl_cfg.model)
+    labels = [synthetic_label(64, 64, seed) for seed in range(2)]
+    labels[1][:4, :4] = 30
+    labels[1][10, 10] = 254
+    # Raised before F.cross_entropy sees the labels (which would be a
+    # device-side assert on CUDA, an IndexError on CPU).
+    with pytest.raises(ValueError, match=r'\[30, 254\]') as err:
+        forward_losses(model, make_batch(labels))
+    assert 'CBLPSPHead' in str(err.value)
+    assert f'[0, {NUM_CLASSES})' in str(err.value)
+
+
+def test_bf16_autocast_losses_finite():
+    model = build(Config.fromfile(CBL_DEMO_CONFIG).model)
+    data = small_batch(64, 128)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = forward_losses(model, data)
+    assert_cbl_losses(losses, 'decode_1')
+    loss, _ = model.parse_losses(losses)
+    loss.backward()
+    assert_every_parameter_has_finite_grad(model)
+
+
+@pytest.mark.parametrize('config', ['ocr', 'CBLASPPHead'])
+def test_no_boundary_pixels_finite_and_every_parameter_has_grad(config):
+    if config == 'ocr':
+        model, prefix, size = build(
+            Config.fromfile(CBL_DEMO_CONFIG).model), 'decode_1', (64, 128)
+    else:
+        model, prefix, size = build(
+            small_model_cfgs(config)[1].model), 'decode', (64, 64)
+    labels = [synthetic_label(*size, seed) for seed in range(2)]
+    edges = [np.zeros(size, np.uint8) for _ in labels]
+    losses = train_step(model, make_batch(labels, edges=edges))
+    assert_cbl_losses(losses, prefix)
+    for key in CBL_KEYS:
+        assert float(losses[f'{prefix}.{key}']) == 0.0, key
+
+
+# --------------------------------------------------------------------------
+# Configs under configs/cbl/
+# --------------------------------------------------------------------------
+def _unscope(x):
+    if isinstance(x, dict):
+        return {k: _unscope(v) for k, v in x.items() if k != '_scope_'}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_unscope(v) for v in x)
+    return x
+
+
+def _without_cbl(cfg: Config) -> dict:
+    """The config with the CBL changes undone: head types, cbl_loss,
+    GenerateBoundary, AMP, custom_imports and mmengine's _scope_ marks."""
+    d = _unscope(copy.deepcopy(cfg.to_dict()))
+    d.pop('custom_imports', None)
+    heads = d['model']['decode_head']
+    for head in heads if isinstance(heads, list) else [heads]:
+        if head['type'].startswith('CBL'):
+            head['type'] = head['type'][len('CBL'):]
+            head.pop('cbl_loss', None)
+    if d.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper':
+        d['optim_wrapper']['type'] = 'OptimWrapper'
+        d['optim_wrapper'].pop('loss_scale')
+
+    def no_boundary(pipeline):
+        return [t for t in pipeline if t['type'] != 'GenerateBoundary']
+
+    dataset = d['train_dataloader']['dataset']
+    for leaf in dataset.get('datasets', [dataset]):
+        leaf['pipeline'] = no_boundary(leaf['pipeline'])
+    for key in ('train_pipeline', ):
+        d[key] = no_boundary(d[key])
+    for key in ('dataset_train', 'dataset_aug'):
+        if key in d:
+            d[key]['pipeline'] = no_boundary(d[key]['pipeline'])
+    return d
+
+
+def _baseline_path(config):
+    """cbl-{algo}_...[-amp-]... -> MMSeg's {algo}/{algo}_... (or ours)."""
+    name = osp.basename(config)[len('cbl-'):].replace('-amp-', '-')
+    if 'synthetic' in name:
+        return osp.join(REPO_ROOT, 'configs', name.split('_')[0], name)
+    return osp.join(MMSEG_CONFIGS, name.split('_')[0], name)
+
+
+def test_cbl_configs_present():
+    names = {osp.basename(p) for p in CBL_CONFIGS}
+    assert {
+        'cbl-ocrnet_hr48_4xb2-amp-80k_cityscapes-512x1024.py',
+        'cbl-ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py',
+        'cbl-ocrnet_hr48_4xb4-20k_voc12aug-512x512.py',
+        'cbl-ocrnet_hr48_4xb4-40k_voc12aug-512x512.py',
+        'cbl-deeplabv3_r50-d8_4xb2-80k_cityscapes-512x1024.py',
+        'cbl-deeplabv3plus_r50-d8_4xb2-80k_cityscapes-512x1024.py',
+        'cbl-pspnet_r50-d8_4xb2-80k_cityscapes-512x1024.py',
+        'cbl-ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py',
+    } <= names
+
+
+@pytest.mark.parametrize('config', CBL_CONFIGS, ids=osp.basename)
+def test_cbl_config_is_its_baseline_plus_cbl(config):
+    """Each CBL config equals the MMSeg config it is compared with, except
+    for the CBL head type(s), GenerateBoundary in the train pipeline and
+    (for -amp- configs) AmpOptimWrapper."""
+    cfg = Config.fromfile(config)
+    baseline = _baseline_path(config)
+    assert osp.isfile(baseline), baseline
+    rel = osp.relpath(baseline, MMSEG_CONFIGS)
+    text = open(config).read()
+    assert rel in text or osp.basename(baseline) in text, \
+        'the comment must name the baseline'
+    assert cfg.custom_imports == dict(
+        imports=['cblseg'], allow_failed_imports=False)
+    heads = cfg.model.decode_head
+    heads = heads if isinstance(heads, list) else [heads]
+    assert [h.type for h in heads if h.type.startswith('CBL')], heads
+    dataset = cfg.train_dataloader.dataset
+    for leaf in dataset.get('datasets', [dataset]):
+        types = [t['type'] for t in leaf['pipeline']]
+        assert types[-2:] == ['GenerateBoundary', 'PackSegInputs'], types
+    if '-amp-' in config:
+        assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+        assert cfg.optim_wrapper.loss_scale == 'dynamic'
+        assert cfg.norm_cfg.type == 'SyncBN'
+    assert _without_cbl(cfg) == _without_cbl(Config.fromfile(baseline))
+
+
+def test_config_build_fetches_no_weights(monkeypatch):
+    """pretrained='open-mmlab://...' becomes the backbone's init_cfg, used
+    by init_weights() only: building the model loads nothing."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from cblseg.utils import adapt_cfg_to_hardware
+
+    def fail(*args, **kwargs):
+        raise AssertionError('checkpoint loaded at build time')
+
+    monkeypatch.setattr(CheckpointLoader, 'load_checkpoint', fail)
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/cbl/'
+                 'cbl-ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py'))
+    adapt_cfg_to_hardware(cfg)
+    model = MODELS.build(cfg.model)
+    assert model.backbone.init_cfg['checkpoint'].startswith('open-mmlab://')
+    assert type(model.decode_head[1]) is CBLOCRHead
+    with pytest.raises(AssertionError, match='build time'):
+        model.init_weights()
