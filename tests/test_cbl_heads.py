@@ -45,6 +45,42 @@ PREPROCESSOR = dict(
     size_divisor=32)
 
 
+@pytest.fixture(scope='module', autouse=True)
+def _one_thread():
+    """Tiny models: OpenMP threads only add contention on a shared CPU
+    (100x slower steps with 2 threads on a busy 2-core machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope='module', autouse=True)
+def _fast_mmseg_config_paths():
+    """mmengine resolves every ``mmseg::`` base by parsing MMSeg's 200+
+    metafiles (about 0.5 s each time); remember the answers (and the
+    ValueError it raises for ``_base_`` files, which have no metafile)."""
+    import mmengine.config.config as config_module
+    original = config_module._get_external_cfg_path
+    cache = {}
+
+    def cached(package_path, cfg_file):
+        key = (package_path, cfg_file)
+        if key not in cache:
+            try:
+                cache[key] = (original(package_path, cfg_file), None)
+            except ValueError as err:
+                cache[key] = (None, err)
+        path, err = cache[key]
+        if err is not None:
+            raise err
+        return path
+
+    config_module._get_external_cfg_path = cached
+    yield
+    config_module._get_external_cfg_path = original
+
+
 @pytest.fixture(autouse=True)
 def _mmseg_scope():
     init_default_scope('mmseg')
@@ -118,45 +154,37 @@ AUX_HEAD = _head(
 
 # name of the CBL head -> (backbone, MMSeg decode head, auxiliary head)
 SMALL_MODELS = {
-    'CBLFCNHead': (_resnet18(True),
-                   _head(
-                       'FCNHead',
-                       in_channels=64,
-                       in_index=3,
-                       num_convs=2,
-                       concat_input=True), None),
-    'CBLASPPHead': (_resnet18(True),
-                    _head(
-                        'ASPPHead',
-                        in_channels=64,
-                        in_index=3,
-                        dilations=(1, 2, 3, 4)), AUX_HEAD),
-    'CBLDepthwiseSeparableASPPHead': (_resnet18(True),
-                                      _head(
-                                          'DepthwiseSeparableASPPHead',
-                                          in_channels=64,
-                                          in_index=3,
-                                          dilations=(1, 2, 3, 4),
-                                          c1_in_channels=8,
-                                          c1_channels=4), AUX_HEAD),
-    'CBLPSPHead': (_resnet18(True),
-                   _head(
-                       'PSPHead',
-                       in_channels=64,
-                       in_index=3,
-                       pool_scales=(1, 2, 3, 6)), AUX_HEAD),
-    'CBLUPerHead': (_resnet18(False),
-                    _head(
-                        'UPerHead',
-                        in_channels=[8, 16, 32, 64],
-                        in_index=[0, 1, 2, 3],
-                        pool_scales=(1, 2, 3, 6)), None),
-    'CBLSegformerHead': (_segformer_backbone(),
-                         _head(
-                             'SegformerHead',
-                             in_channels=[8, 8, 8, 8],
-                             in_index=[0, 1, 2, 3]), None),
-}
+    'CBLFCNHead': (
+        _resnet18(dilated=True),
+        _head('FCNHead', in_channels=64, in_index=3, num_convs=2,
+              concat_input=True),
+        None),
+    'CBLASPPHead': (
+        _resnet18(dilated=True),
+        _head('ASPPHead', in_channels=64, in_index=3,
+              dilations=(1, 2, 3, 4)),
+        AUX_HEAD),
+    'CBLDepthwiseSeparableASPPHead': (
+        _resnet18(dilated=True),
+        _head('DepthwiseSeparableASPPHead', in_channels=64, in_index=3,
+              dilations=(1, 2, 3, 4), c1_in_channels=8, c1_channels=4),
+        AUX_HEAD),
+    'CBLPSPHead': (
+        _resnet18(dilated=True),
+        _head('PSPHead', in_channels=64, in_index=3,
+              pool_scales=(1, 2, 3, 6)),
+        AUX_HEAD),
+    'CBLUPerHead': (
+        _resnet18(dilated=False),
+        _head('UPerHead', in_channels=[8, 16, 32, 64], in_index=[0, 1, 2, 3],
+              pool_scales=(1, 2, 3, 6)),
+        None),
+    'CBLSegformerHead': (
+        _segformer_backbone(),
+        _head('SegformerHead', in_channels=[8, 8, 8, 8],
+              in_index=[0, 1, 2, 3]),
+        None),
+}  # yapf: disable
 
 
 def small_model_cfgs(cbl_type: str):
@@ -182,6 +210,14 @@ def build(model_cfg):
     model = MODELS.build(copy.deepcopy(model_cfg))
     model.init_weights()
     return model
+
+
+def build_demo(config=CBL_DEMO_CONFIG):
+    """The tiny-HRNet OCRNet demo model; its preprocessor pads to the
+    batch instead of to 128 x 256, so tests can use smaller images."""
+    model_cfg = Config.fromfile(config).model
+    model_cfg.data_preprocessor.update(size=None, size_divisor=32)
+    return build(model_cfg)
 
 
 # --------------------------------------------------------------------------
@@ -336,7 +372,7 @@ def _pipeline_batch(config, data_root, num=2):
 def test_cbl_ocr_head_train_step_real_pipeline(synthetic_cityscapes):
     data = _pipeline_batch(CBL_DEMO_CONFIG, synthetic_cityscapes)
     assert all('gt_edge_map' in s for s in data['data_samples'])
-    model = build(Config.fromfile(CBL_DEMO_CONFIG).model)
+    model = build_demo()
     assert type(model.decode_head[1]) is CBLOCRHead
     with warnings.catch_warnings():
         warnings.simplefilter('error', UserWarning)  # no on-the-fly edges
@@ -348,19 +384,21 @@ def test_cbl_ocr_head_train_step_real_pipeline(synthetic_cityscapes):
 
 
 def test_cbl_ocr_head_inference_identical_to_ocrhead():
-    base = build(Config.fromfile(DEMO_CONFIG).model)
-    model = build(Config.fromfile(CBL_DEMO_CONFIG).model)
+    base = build_demo(DEMO_CONFIG)
+    model = build_demo()
     # A training step first: it must leave nothing behind.
     train_step(model, small_batch(64, 128, with_edges=False))
     assert no_hooks_left(model)
     assert model.state_dict().keys() == base.state_dict().keys()
-    assert sum(p.numel() for p in model.parameters()) == sum(
-        p.numel() for p in base.parameters())
+    assert sum(p.numel()
+               for p in model.parameters()) == sum(p.numel()
+                                                   for p in base.parameters())
     model.load_state_dict(base.state_dict(), strict=True)
     base.eval(), model.eval()
     images = torch.randn(2, 3, 64, 128)
-    metas = [dict(img_shape=(64, 128), ori_shape=(64, 128),
-                  pad_shape=(64, 128))] * 2
+    metas = [
+        dict(img_shape=(64, 128), ori_shape=(64, 128), pad_shape=(64, 128))
+    ] * 2
     with torch.no_grad():
         assert torch.equal(
             model(images, mode='tensor'), base(images, mode='tensor'))
@@ -374,14 +412,14 @@ def test_cbl_ocr_head_inference_identical_to_ocrhead():
 
 
 def test_cbl_ocr_feature_is_the_bottleneck_output():
-    model = build(Config.fromfile(CBL_DEMO_CONFIG).model)
+    model = build_demo()
     head = model.decode_head[1]
     seen = {}
     original = head.loss_cbl
 
-    def spy(feats, logits, samples):
+    def spy(feats, logits, *args):
         seen.update(feats=feats, logits=logits)
-        return original(feats, logits, samples)
+        return original(feats, logits, *args)
 
     head.loss_cbl = spy
     bottleneck_out = []
@@ -403,9 +441,9 @@ def test_mixin_feature_is_the_cls_seg_input():
     seen, cls_in, cls_out = {}, [], []
     original = head.loss_cbl
 
-    def spy(feats, logits, samples):
+    def spy(feats, logits, *args):
         seen.update(feats=feats, logits=logits)
-        return original(feats, logits, samples)
+        return original(feats, logits, *args)
 
     head.loss_cbl = spy
     original_cls_seg = head.cls_seg
@@ -469,8 +507,7 @@ def test_missing_edge_map_padded_batch_uses_padded_size():
     _, cbl_cfg = small_model_cfgs('CBLFCNHead')
     model = build(cbl_cfg.model)
     labels = [synthetic_label(64, 64, 0), synthetic_label(48, 56, 1)]
-    data = model.data_preprocessor(
-        make_batch(labels, with_edges=False), True)
+    data = model.data_preprocessor(make_batch(labels, with_edges=False), True)
     samples = data['data_samples']
     stacked = model.decode_head._stack_batch_gt(samples)
     assert stacked.shape[-2:] == (64, 64)
@@ -501,10 +538,17 @@ def test_invalid_labels_raise_value_error_naming_them():
 
 
 def test_bf16_autocast_losses_finite():
-    model = build(Config.fromfile(CBL_DEMO_CONFIG).model)
-    data = small_batch(64, 128)
+    """A training step of the CBL OCRNet under CPU bf16 autocast (small
+    images: bf16 convolutions take a slow path on CPU)."""
+    model = build_demo()
+    data = small_batch(32, 64)
     with torch.autocast('cpu', dtype=torch.bfloat16):
         losses = forward_losses(model, data)
+        head = model.decode_head[1]
+        with torch.no_grad():
+            feats = model.extract_feat(torch.randn(1, 3, 32, 64))
+            assert head(feats, model.decode_head[0](feats)).dtype == \
+                torch.bfloat16
     assert_cbl_losses(losses, 'decode_1')
     loss, _ = model.parse_losses(losses)
     loss.backward()
@@ -514,8 +558,7 @@ def test_bf16_autocast_losses_finite():
 @pytest.mark.parametrize('config', ['ocr', 'CBLASPPHead'])
 def test_no_boundary_pixels_finite_and_every_parameter_has_grad(config):
     if config == 'ocr':
-        model, prefix, size = build(
-            Config.fromfile(CBL_DEMO_CONFIG).model), 'decode_1', (64, 128)
+        model, prefix, size = build_demo(), 'decode_1', (64, 128)
     else:
         model, prefix, size = build(
             small_model_cfgs(config)[1].model), 'decode', (64, 64)
@@ -574,6 +617,20 @@ def _baseline_path(config):
     return osp.join(MMSEG_CONFIGS, name.split('_')[0], name)
 
 
+def test_docs_example_changes_only_the_head_type(tmp_path):
+    """The example of docs/cbl.md: an MMSeg config plus the head type."""
+    text = open(osp.join(REPO_ROOT, 'docs/cbl.md')).read()
+    section = text[text.index('## Adding CBL to an existing MMSeg config'):]
+    example = tmp_path / 'example.py'
+    example.write_text(section.split('```python\n', 1)[1].split('```', 1)[0])
+    cfg = Config.fromfile(str(example))
+    assert cfg.model.decode_head.type == 'CBLASPPHead'
+    baseline = Config.fromfile(
+        osp.join(MMSEG_CONFIGS, 'deeplabv3',
+                 'deeplabv3_r50-d8_4xb2-80k_cityscapes-512x1024.py'))
+    assert _without_cbl(cfg) == _without_cbl(baseline)
+
+
 def test_cbl_configs_present():
     names = {osp.basename(p) for p in CBL_CONFIGS}
     assert {
@@ -628,8 +685,9 @@ def test_config_build_fetches_no_weights(monkeypatch):
 
     monkeypatch.setattr(CheckpointLoader, 'load_checkpoint', fail)
     cfg = Config.fromfile(
-        osp.join(REPO_ROOT, 'configs/cbl/'
-                 'cbl-ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py'))
+        osp.join(
+            REPO_ROOT, 'configs/cbl/'
+            'cbl-ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py'))
     adapt_cfg_to_hardware(cfg)
     model = MODELS.build(cfg.model)
     assert model.backbone.init_cfg['checkpoint'].startswith('open-mmlab://')

@@ -10,6 +10,8 @@
   per-class depthwise neighbour sums, per-image loops over gathered
   boundary positions, NaN -> 0), re-written here for ``reference_quirks``.
 """
+import importlib
+
 import numpy as np
 import pytest
 import torch
@@ -25,6 +27,16 @@ EPS = 1e-5
 TERMS = ('context', 'nce', 'cn')
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny tensors: intra-op threads only add synchronisation (costly on a
+    busy machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 # --------------------------------------------------------------------------
 # Oracles
 # --------------------------------------------------------------------------
@@ -38,8 +50,15 @@ def _cos(a, b):
     return (a / a.norm().clamp_min(1e-8)) @ (b / b.norm().clamp_min(1e-8))
 
 
-def loop_cbl(feats, logits, gt_sem_seg, gt_edge_map, weight, bias, k,
-             ignore_index=IGNORE, reference_quirks=False):
+def loop_cbl(feats,
+             logits,
+             gt_sem_seg,
+             gt_edge_map,
+             weight,
+             bias,
+             k,
+             ignore_index=IGNORE,
+             reference_quirks=False):
     """The definition, one pixel at a time (see docs/cbl.md)."""
     bsz, _, h, w = feats.shape
     num_classes = logits.shape[1]
@@ -80,8 +99,7 @@ def loop_cbl(feats, logits, gt_sem_seg, gt_edge_map, weight, bias, k,
                 qy, qx = y + dy, x + dx
                 if not inside(qy, qx):
                     continue
-                if (not reference_quirks
-                        and label[i][qy][qx] == ignore_index):
+                if (not reference_quirks and label[i][qy][qx] == ignore_index):
                     continue
                 s = _cos(feats[i, :, y, x], feats[i, :, qy, qx])
                 t = float(label[i][qy][qx] == label[i][y][x])
@@ -126,8 +144,8 @@ def loop_cbl(feats, logits, gt_sem_seg, gt_edge_map, weight, bias, k,
                         m_ok = s_ok / (n_ok + EPS)
                         z = weight @ m_ok + (bias if bias is not None else 0)
                         ce_b.append(F.cross_entropy(z[None], target))
-                        cn.append(((feats[i, :, y, x] -
-                                    m_ok.detach())**2).mean())
+                        cn.append(
+                            ((feats[i, :, y, x] - m_ok.detach())**2).mean())
         if ce_a and ce_b:
             nce_terms.append(sum(ce_a) / len(ce_a) + sum(ce_b) / len(ce_b))
             cn_terms.append(sum(cn) / len(cn))
@@ -186,14 +204,17 @@ def reference_structured_cbl(feats, logits, gt_sem_seg, gt_edge_map, weight,
         cls = one_hot[:, c]
         ok = cls * pred_hot[:, c]
         nb = F.conv2d(
-            feats * cls[:, None], kernel.expand(channels, 1, k, k),
-            padding=r, groups=channels)
+            feats * cls[:, None],
+            kernel.expand(channels, 1, k, k),
+            padding=r,
+            groups=channels)
         nb_ok = F.conv2d(
-            feats * ok[:, None], kernel.expand(channels, 1, k, k),
-            padding=r, groups=channels)
+            feats * ok[:, None],
+            kernel.expand(channels, 1, k, k),
+            padding=r,
+            groups=channels)
         cnt = F.conv2d(cls[:, None].to(feats.dtype), kernel, padding=r)[:, 0]
-        cnt_ok = F.conv2d(ok[:, None].to(feats.dtype), kernel, padding=r)[:,
-                                                                          0]
+        cnt_ok = F.conv2d(ok[:, None].to(feats.dtype), kernel, padding=r)[:, 0]
         mask = (cnt >= 1) & edge_mask & cls.bool()
         mask_ok = (cnt_ok >= 1) & edge_mask & ok.bool()
         if mask.sum() < 1 or mask_ok.sum() < 1:
@@ -205,9 +226,9 @@ def reference_structured_cbl(feats, logits, gt_sem_seg, gt_edge_map, weight,
         bs = bias.detach() if bias is not None else None
         z = F.linear(mean[mask], wt, bs)
         z_ok = F.linear(mean_ok[mask_ok], wt, bs)
-        nce_total = nce_total + F.cross_entropy(
-            z, torch.full((len(z), ), c)) + F.cross_entropy(
-                z_ok, torch.full((len(z_ok), ), c))
+        nce_total = nce_total + F.cross_entropy(z, torch.full(
+            (len(z), ), c)) + F.cross_entropy(z_ok, torch.full(
+                (len(z_ok), ), c))
         cn_total = cn_total + F.mse_loss(
             feats.permute(0, 2, 3, 1)[mask_ok], mean_ok[mask_ok].detach())
     if not counted:
@@ -221,8 +242,16 @@ def reference_structured_cbl(feats, logits, gt_sem_seg, gt_edge_map, weight,
 # --------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------
-def make_inputs(seed=0, bsz=2, channels=6, num_classes=4, h=9, w=11,
-                scale=2, dtype=torch.float64, ignore=True, radius=1):
+def make_inputs(seed=0,
+                bsz=2,
+                channels=6,
+                num_classes=4,
+                h=9,
+                w=11,
+                scale=2,
+                dtype=torch.float64,
+                ignore=True,
+                radius=1):
     """Blocky labels at ``scale`` x the feature size with ignore regions,
     boundaries from ``label_to_boundary``, logits mostly right."""
     gen = torch.Generator().manual_seed(seed)
@@ -231,8 +260,9 @@ def make_inputs(seed=0, bsz=2, channels=6, num_classes=4, h=9, w=11,
     labels, edges = [], []
     for _ in range(bsz):
         coarse = rng.integers(0, num_classes, size=(4, 5))
-        lab = np.kron(coarse, np.ones((big_h // 4 + 1, big_w // 5 + 1),
-                                      dtype=np.int64))[:big_h, :big_w]
+        lab = np.kron(
+            coarse, np.ones((big_h // 4 + 1, big_w // 5 + 1),
+                            dtype=np.int64))[:big_h, :big_w]
         noise = rng.random((big_h, big_w)) < 0.08
         lab = np.where(noise, rng.integers(0, num_classes, lab.shape), lab)
         if ignore:
@@ -249,8 +279,8 @@ def make_inputs(seed=0, bsz=2, channels=6, num_classes=4, h=9, w=11,
     right = torch.rand(bsz, h, w, generator=gen) < 0.7
     logits = logits + 3 * F.one_hot(small, num_classes).permute(
         0, 3, 1, 2).to(dtype) * right[:, None]
-    weight = torch.randn(num_classes, channels, 1, 1, generator=gen,
-                         dtype=dtype)
+    weight = torch.randn(
+        num_classes, channels, 1, 1, generator=gen, dtype=dtype)
     bias = torch.randn(num_classes, generator=gen, dtype=dtype)
     return feats, logits, gt_sem_seg, gt_edge_map, weight, bias
 
@@ -267,13 +297,19 @@ def _grads(terms, feats):
 def _assert_same(ours, theirs, feats_ours, feats_theirs):
     for name in TERMS:
         torch.testing.assert_close(
-            ours[name].detach(), theirs[name].detach().to(ours[name].dtype),
-            rtol=1e-5, atol=1e-12, msg=f'{name} value')
+            ours[name].detach(),
+            theirs[name].detach().to(ours[name].dtype),
+            rtol=1e-5,
+            atol=1e-12,
+            msg=f'{name} value')
     g_ours = _grads(ours, feats_ours)
     g_theirs = _grads(theirs, feats_theirs)
     for name in TERMS:
         torch.testing.assert_close(
-            g_ours[name], g_theirs[name], rtol=1e-5, atol=1e-12,
+            g_ours[name],
+            g_theirs[name],
+            rtol=1e-5,
+            atol=1e-12,
             msg=f'{name} gradient')
 
 
@@ -286,8 +322,8 @@ def _run_both(inputs, oracle, **kwargs):
     ours = conditional_boundary_loss(f1, logits, gt, edge, weight, bias,
                                      **kwargs)
     if oracle is loop_cbl:
-        theirs = loop_cbl(f2, logits, gt, edge, weight, bias, k,
-                          reference_quirks=quirks)
+        theirs = loop_cbl(
+            f2, logits, gt, edge, weight, bias, k, reference_quirks=quirks)
     else:
         theirs = oracle(f2, logits, gt, edge, weight, bias, k)
     return ours, theirs, f1, f2
@@ -303,17 +339,70 @@ def test_matches_loop_definition(k, quirks):
     ours, theirs, f1, f2 = _run_both(
         inputs, loop_cbl, kernel_size=k, reference_quirks=quirks)
     for name in TERMS:  # the inputs exercise every term
-        assert float(theirs[name]) > 0, name
+        assert float(theirs[name].detach()) > 0, name
     _assert_same(ours, theirs, f1, f2)
+    if quirks:  # and the quirks matter on them
+        default = conditional_boundary_loss(
+            *inputs, kernel_size=k, reference_quirks=False)
+        assert abs(
+            float(default['context']) - float(ours['context'].detach())) > 1e-3
+
+
+@pytest.mark.parametrize('quirks', [False, True])
+@pytest.mark.parametrize('shape', [(1, 1, 2, 3, 4, 7), (3, 3, 5, 5, 2, 3),
+                                   (1, 4, 3, 8, 8, 9), (2, 2, 1, 6, 7, 5)])
+def test_odd_shapes(shape, quirks):
+    """Any B, C, K and odd k, windows larger than the map, K = 1."""
+    bsz, channels, num_classes, h, w, k = shape
+    inputs = make_inputs(
+        seed=sum(shape),
+        bsz=bsz,
+        channels=channels,
+        num_classes=num_classes,
+        h=h,
+        w=w,
+        ignore=h > 5)
+    ours, theirs, f1, f2 = _run_both(
+        inputs, loop_cbl, kernel_size=k, reference_quirks=quirks)
+    _assert_same(ours, theirs, f1, f2)
+
+
+def test_gpu_code_path_on_cpu(monkeypatch):
+    """Small cache blocks and the un-blocked code path (used on GPUs) give
+    the same result as the default blocking."""
+    module = importlib.import_module(
+        'cblseg.models.losses.conditional_boundary_loss')
+    feats, *rest = make_inputs(seed=12, h=12, w=10)
+
+    def run():
+        f = feats.clone().requires_grad_()
+        return conditional_boundary_loss(f, *rest), f
+
+    expected, f0 = run()
+    monkeypatch.setattr(module, '_BLOCK_ELEMS', 250)  # 2 channels a block
+    chunked, f1 = run()
+    _assert_same(chunked, expected, f1, f0)
+    monkeypatch.setattr(module, '_cache_blocking', lambda device: False)
+    unblocked, f2 = run()
+    _assert_same(unblocked, expected, f2, f0)
+
+
+def test_other_ignore_index():
+    feats, logits, gt, edge, weight, bias = make_inputs(seed=11)
+    ref = conditional_boundary_loss(feats, logits, gt, edge, weight, bias)
+    gt = gt.masked_fill(gt == IGNORE, -1)
+    out = conditional_boundary_loss(
+        feats, logits, gt, edge, weight, bias, ignore_index=-1)
+    for name in TERMS:
+        torch.testing.assert_close(out[name], ref[name])
 
 
 @pytest.mark.parametrize('k', [3, 5])
 def test_quirks_match_reference_structure(k):
     inputs = make_inputs(seed=3 + k, h=10, w=12)
     ours, theirs, f1, f2 = _run_both(
-        inputs, reference_structured_cbl, kernel_size=k,
-        reference_quirks=True)
-    assert float(theirs['context']) > 0
+        inputs, reference_structured_cbl, kernel_size=k, reference_quirks=True)
+    assert float(theirs['context'].detach()) > 0
     _assert_same(ours, theirs, f1, f2)
 
 
@@ -327,13 +416,12 @@ def test_quirks_reference_nan_case():
     edge = edge.clone()
     gt[1] = 0
     gt[1, :, :, :2] = 1  # a class-1 column at the left border
-    edge[1] = torch.from_numpy(
-        label_to_boundary(gt[1, 0].numpy(), 1, IGNORE)).long()
+    edge[1] = torch.from_numpy(label_to_boundary(gt[1, 0].numpy(), 1,
+                                                 IGNORE)).long()
     inputs = (feats, logits, gt, edge, weight, bias)
     ours, theirs, f1, f2 = _run_both(
-        inputs, reference_structured_cbl, kernel_size=5,
-        reference_quirks=True)
-    assert float(theirs['context']) == 0
+        inputs, reference_structured_cbl, kernel_size=5, reference_quirks=True)
+    assert float(theirs['context'].detach()) == 0
     _assert_same(ours, theirs, f1, f2)
     default = conditional_boundary_loss(feats, logits, gt, edge, weight, bias)
     assert float(default['context']) > 0
@@ -342,7 +430,8 @@ def test_quirks_reference_nan_case():
 def test_bias_none_and_2d_weight():
     feats, logits, gt, edge, weight, _ = make_inputs(seed=7)
     ours, theirs, f1, f2 = _run_both(
-        (feats, logits, gt, edge, weight.flatten(1), None), loop_cbl,
+        (feats, logits, gt, edge, weight.flatten(1), None),
+        loop_cbl,
         kernel_size=3)
     _assert_same(ours, theirs, f1, f2)
 
@@ -351,12 +440,14 @@ def test_absent_classes():
     """K = 7 but only classes 0-3 occur: the absent ones do not count."""
     inputs = list(make_inputs(seed=2, num_classes=4))
     gen = torch.Generator().manual_seed(0)
-    inputs[1] = torch.cat(
-        [inputs[1], torch.randn(2, 3, 9, 11, generator=gen,
-                                dtype=torch.float64)], 1)
-    inputs[4] = torch.cat(
-        [inputs[4], torch.randn(3, 6, 1, 1, generator=gen,
-                                dtype=torch.float64)], 0)
+    inputs[1] = torch.cat([
+        inputs[1],
+        torch.randn(2, 3, 9, 11, generator=gen, dtype=torch.float64)
+    ], 1)
+    inputs[4] = torch.cat([
+        inputs[4],
+        torch.randn(3, 6, 1, 1, generator=gen, dtype=torch.float64)
+    ], 0)
     inputs[5] = torch.cat([inputs[5], torch.zeros(3, dtype=torch.float64)])
     ours, theirs, f1, f2 = _run_both(inputs, loop_cbl, kernel_size=5)
     _assert_same(ours, theirs, f1, f2)
@@ -370,7 +461,7 @@ def _check_zero_and_finite(out, feats, expect_zero=TERMS):
         assert out[name].dim() == 0
         assert torch.isfinite(out[name])
         if name in expect_zero:
-            assert float(out[name]) == 0, name
+            assert float(out[name].detach()) == 0, name
     total = sum(out.values())
     assert total.requires_grad  # graph connected to feats (DDP)
     grad, = torch.autograd.grad(total, feats)
@@ -382,7 +473,12 @@ def test_no_boundary_pixels(quirks):
     feats, logits, gt, edge, weight, bias = make_inputs(seed=1)
     feats.requires_grad_()
     out = conditional_boundary_loss(
-        feats, logits, gt, torch.zeros_like(edge), weight, bias,
+        feats,
+        logits,
+        gt,
+        torch.zeros_like(edge),
+        weight,
+        bias,
         reference_quirks=quirks)
     _check_zero_and_finite(out, feats)
 
@@ -454,8 +550,7 @@ def test_shape_errors():
         conditional_boundary_loss(feats, logits[..., :5], gt, edge, weight,
                                   bias)
     with pytest.raises(ValueError, match='cls_weight'):
-        conditional_boundary_loss(feats, logits, gt, edge, weight[:, :3],
-                                  bias)
+        conditional_boundary_loss(feats, logits, gt, edge, weight[:, :3], bias)
     with pytest.raises(ValueError, match='cls_bias'):
         conditional_boundary_loss(feats, logits, gt, edge, weight, bias[:2])
     with pytest.raises(ValueError, match='gt_edge_map'):
@@ -504,14 +599,16 @@ def test_module_weights_and_keys():
     loss = MODELS.build(dict(type='ConditionalBoundaryLoss'))
     assert isinstance(loss, ConditionalBoundaryLoss)
     out = loss(*inputs)
-    assert set(out) == {
-        'loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn'
-    }
+    assert set(out) == {'loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn'}
     for name, wt in zip(TERMS, (1.0, 0.2, 2.0)):
         torch.testing.assert_close(out[f'loss_cbl_{name}'], wt * terms[name])
     loss = ConditionalBoundaryLoss(
-        loss_weight_context=0.5, loss_weight_nce=3.0, loss_weight_cn=0.25,
-        kernel_size=3, reference_quirks=True, loss_name='loss_x')
+        loss_weight_context=0.5,
+        loss_weight_nce=3.0,
+        loss_weight_cn=0.25,
+        kernel_size=3,
+        reference_quirks=True,
+        loss_name='loss_x')
     assert loss.loss_name == 'loss_x'
     out = loss(*inputs)
     terms = conditional_boundary_loss(

@@ -41,10 +41,17 @@ classes and grows at most linearly with ``d``:
 
 Both narrow the label to the smallest dtype that holds its values first,
 since the filters are memory bound.
+
+For metrics, :func:`label_to_boundary_masks_torch` returns bool bands at
+several radii from one preparation, optionally with ignore-labelled
+neighbours *not* counting as different (the Boundary IoU ground-truth band:
+the class of an ignored pixel is unknown), and reuses scratch memory across
+calls (:class:`ScratchBuffers`); :func:`window_extreme_torch` exposes the
+running min/max itself.
 """
 import math
 import numbers
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -55,7 +62,8 @@ __all__ = [
     'radius_from_dilation', 'check_radius', 'label_to_boundary',
     'label_to_boundary_torch', 'ignore_aware_one_hot',
     'ignore_aware_one_hot_numpy', 'class_boundaries', 'ScratchBuffers',
-    'window_extreme_torch', 'label_to_boundary_mask_torch'
+    'window_extreme_torch', 'label_to_boundary_mask_torch',
+    'label_to_boundary_masks_torch'
 ]
 
 # How many offending values an error message lists.
@@ -490,8 +498,7 @@ class ScratchBuffers:
     def __init__(self) -> None:
         self._flat: Dict[tuple, Tensor] = {}
 
-    def get(self, name: str, shape, dtype: torch.dtype,
-            device) -> Tensor:
+    def get(self, name: str, shape, dtype: torch.dtype, device) -> Tensor:
         """A contiguous tensor of ``shape`` (contents undefined)."""
         shape = tuple(int(n) for n in shape)
         numel = math.prod(shape)
@@ -514,8 +521,8 @@ class ScratchBuffers:
 
 def _shares_memory(first: Tensor, second: Tensor) -> bool:
     return (first.device == second.device
-            and first.untyped_storage().data_ptr() ==
-            second.untyped_storage().data_ptr())
+            and first.untyped_storage().data_ptr()
+            == second.untyped_storage().data_ptr())
 
 
 class _PingPong:
@@ -524,8 +531,8 @@ class _PingPong:
 
     def __init__(self, scratch: ScratchBuffers, name: str, like: Tensor):
         self._buffers = [
-            scratch.get(f'{name}.{index}', like.shape, like.dtype,
-                        like.device) for index in (0, 1)
+            scratch.get(f'{name}.{index}', like.shape, like.dtype, like.device)
+            for index in (0, 1)
         ]
         self._next = 1 if _shares_memory(like, self._buffers[0]) else 0
 
@@ -582,25 +589,49 @@ def window_extreme_torch(values: Tensor,
     return _running_extreme(rows, window, -2, reduce, pingpong)
 
 
-def _ignore_neutral_maps(label: Tensor, ignored: Tensor, ignore_index: int,
+def _scratch_like(scratch: Optional[ScratchBuffers],
+                  name: str,
+                  like: Tensor,
+                  dtype: Optional[torch.dtype] = None) -> Tensor:
+    dtype = like.dtype if dtype is None else dtype
+    if scratch is None:
+        return torch.empty(like.shape, dtype=dtype, device=like.device)
+    return scratch.get(name, like.shape, dtype, like.device)
+
+
+def _is_uint8_ignore_255(label: Tensor, ignore_index: int) -> bool:
+    """The common case (uint8 labels, ignore 255) has fast paths: 255 is
+    above every class, and ``label + 1`` wraps it to 0, below every class."""
+    return label.dtype == torch.uint8 and ignore_index == 255
+
+
+def _not_ignored_mask(label: Tensor, ignore_index: int,
+                      scratch: Optional[ScratchBuffers]) -> Tensor:
+    """Bool ``label != ignore_index`` (all True if the index does not fit
+    the dtype). For uint8 / 255 it is ``min(label + 1, 1)`` viewed as bool:
+    two vectorised ops, where a comparison with a scalar that writes bools
+    is several times slower on CPU."""
+    if _is_uint8_ignore_255(label, ignore_index):
+        buffer = _scratch_like(scratch, 'boundary.valid', label)
+        torch.add(label, 1, out=buffer)
+        return torch.clamp_max(buffer, 1, out=buffer).view(torch.bool)
+    info = torch.iinfo(label.dtype)
+    if not info.min <= ignore_index <= info.max:
+        return torch.ones(label.shape, dtype=torch.bool, device=label.device)
+    return label != ignore_index
+
+
+def _ignore_neutral_maps(label: Tensor, not_ignored: Tensor, ignore_index: int,
                          scratch: Optional[ScratchBuffers]):
     """``(low, high, shift)``: two codings of ``label`` in which ignored
     pixels are neutral for the window maximum of ``low`` and the window
     minimum of ``high``; a valid label ``v`` is ``v + shift`` in ``low`` and
     ``v`` in ``high``."""
-    if label.dtype == torch.uint8 and ignore_index == 255:
-        # 255 is above every class: neutral for the minimum as it is, and
-        # ``label + 1`` wraps it to 0, below every class + 1.
-        if scratch is None:
-            low = label + 1
-        else:
-            low = torch.add(
-                label,
-                1,
-                out=scratch.get('boundary.low', label.shape, label.dtype,
-                                label.device))
+    if _is_uint8_ignore_255(label, ignore_index):
+        low = torch.add(
+            label, 1, out=_scratch_like(scratch, 'boundary.low', label))
         return low, label, 1
-    valid_values = label[~ignored]
+    valid_values = label[not_ignored]
     if valid_values.numel() == 0:
         return label, label, 0  # every pixel is ignored, hence masked
     low_value, high_value = (int(v) for v in torch.aminmax(valid_values))
@@ -611,24 +642,27 @@ def _ignore_neutral_maps(label: Tensor, ignored: Tensor, ignore_index: int,
     else:
         raise ValueError('label values must lie within the int64 range '
                          'with one value to spare on each side')
+    ignored = ~not_ignored
     values = label.to(dtype)
     return (values.masked_fill(ignored, low_value - 1),
             values.masked_fill(ignored, high_value + 1), 0)
 
 
-def label_to_boundary_mask_torch(label: Tensor,
-                                 radius: int,
-                                 ignore_index: int = 255,
-                                 ignore_neighbours_differ: bool = True,
-                                 out: Optional[Tensor] = None,
-                                 scratch: Optional[ScratchBuffers] = None
-                                 ) -> Tensor:
-    """Boolean boundary band of a batch of label maps, with a choice of how
-    ignore-labelled neighbours count (torch, any device).
+def label_to_boundary_masks_torch(
+        label: Tensor,
+        radii: Sequence[int],
+        ignore_index: int = 255,
+        ignore_neighbours_differ: bool = True,
+        outs: Optional[Sequence[Tensor]] = None,
+        scratch: Optional[ScratchBuffers] = None) -> List[Tensor]:
+    """Boolean boundary bands of a batch of label maps at several radii,
+    with a choice of how ignore-labelled neighbours count (torch, any
+    device).
 
-    A pixel ``p`` with ``L(p) != ignore_index`` is True iff some ``q``
-    within Chebyshev distance ``radius`` lies outside the image or has a
-    label that differs from ``L(p)``, where an ignore-labelled ``q``
+    For each radius ``d``, a pixel ``p`` with ``L(p) != ignore_index`` is
+    True iff some ``q`` within Chebyshev distance ``d`` lies outside the
+    image or has a label that differs from ``L(p)``, where an ignore-labelled
+    ``q``
 
     * counts as different if ``ignore_neighbours_differ`` (the module's
       definition: then this is exactly ``label_to_boundary_torch(label) ==
@@ -637,25 +671,26 @@ def label_to_boundary_mask_torch(label: Tensor,
       ``p`` a boundary pixel. This is the ground-truth band of the Boundary
       IoU metric (``cblseg.evaluation``).
 
-    Ignored pixels are always False. The cost is that of
-    :func:`label_to_boundary_torch` (two window extremes); for ignore-neutral
-    bands the ignored pixels are recoded so that they never win the window
-    minimum or maximum (for uint8 labels with ignore index 255 that costs
-    one extra add).
+    Ignored pixels are always False. Each radius costs two window extremes
+    (:func:`window_extreme_torch`) and a few element-wise ops; the
+    preparation (ignore mask; for ignore-neutral bands a recoding in which
+    ignored pixels never win the window minimum or maximum: one add for
+    uint8 labels with ignore index 255) is shared by the radii.
 
     Args:
         label (Tensor): Integer labels of shape ``H x W``, ``B x H x W`` or
             ``B x 1 x H x W``.
-        radius (int): Chebyshev radius ``d >= 1`` of the band.
+        radii (Sequence[int]): Chebyshev radii ``d >= 1`` of the bands.
         ignore_index (int): Label of ignored pixels. Defaults to 255.
         ignore_neighbours_differ (bool): See above. Defaults to True.
-        out (Tensor, optional): Bool tensor of ``label``'s shape and device
-            to write into.
+        outs (Sequence[Tensor], optional): One bool tensor of ``label``'s
+            shape and device per radius to write into.
         scratch (ScratchBuffers, optional): Reuse its buffers for the
             intermediate tensors (names starting with ``'boundary.'``).
 
     Returns:
-        Tensor: Bool tensor of ``label``'s shape (``out`` if given).
+        list[Tensor]: One bool tensor of ``label``'s shape per radius
+        (``outs`` if given).
     """
     if not isinstance(label, Tensor):
         raise TypeError(f'label must be a torch.Tensor, got {type(label)}')
@@ -665,42 +700,55 @@ def label_to_boundary_mask_torch(label: Tensor,
                                         and label.shape[1] != 1):
         raise ValueError('label must be H x W, B x H x W or B x 1 x H x W, '
                          f'got shape {tuple(label.shape)}')
-    radius = check_radius(radius)
+    radii = [check_radius(radius) for radius in radii]
     if label.dtype == torch.bool:
         label = label.to(torch.uint8)
-    if out is None:
-        out = torch.empty(label.shape, dtype=torch.bool, device=label.device)
-    elif (out.shape != label.shape or out.dtype != torch.bool
-          or out.device != label.device):
-        raise ValueError('out must be a bool tensor of the label\'s shape and '
-                         f'device, got {out.dtype} {tuple(out.shape)} on '
-                         f'{out.device}')
-    if label.numel() == 0:
-        return out
-    if scratch is None:
-        ignored = _ignore_mask_torch(label, ignore_index)
-    else:
-        ignored = scratch.get('boundary.ignored', label.shape, torch.bool,
-                              label.device)
-        info = torch.iinfo(label.dtype)
-        if info.min <= ignore_index <= info.max:
-            torch.eq(label, ignore_index, out=ignored)
-        else:
-            ignored.fill_(False)
+    if outs is None:
+        outs = [
+            torch.empty(label.shape, dtype=torch.bool, device=label.device)
+            for _ in radii
+        ]
+    if len(outs) != len(radii):
+        raise ValueError(f'{len(radii)} radii but {len(outs)} outputs')
+    for out in outs:
+        if (out.shape != label.shape or out.dtype != torch.bool
+                or out.device != label.device):
+            raise ValueError('outs must be bool tensors of the label\'s '
+                             f'shape and device, got {out.dtype} '
+                             f'{tuple(out.shape)} on {out.device}')
+    if label.numel() == 0 or not radii:
+        return list(outs)
     height, width = label.shape[-2:]
-    if _band_covers_image(radius, height, width):
-        out.fill_(True)
+    fast = _is_uint8_ignore_255(label, ignore_index)
+    if fast:
+        # plus_one = label + 1 wraps ignore (255) to 0: min(plus_one, 1) is
+        # the validity mask, and for ignore-neutral bands plus_one is the
+        # map whose window maximum ignored pixels never win (while 255 in
+        # label never wins the window minimum).
+        plus_one = torch.add(
+            label, 1, out=_scratch_like(scratch, 'boundary.low', label))
+        not_ignored = torch.clamp_max(
+            plus_one, 1, out=_scratch_like(scratch, 'boundary.valid',
+                                           label)).view(torch.bool)
+        if ignore_neighbours_differ:
+            low = high = label
+            shift = 0
+        else:
+            low, high, shift = plus_one, label, 1
     else:
+        not_ignored = _not_ignored_mask(label, ignore_index, scratch)
         if ignore_neighbours_differ:
             low = high = _as_compact_label_torch(label)
             shift = 0
         else:
-            low, high, shift = _ignore_neutral_maps(label, ignored,
+            low, high, shift = _ignore_neutral_maps(label, not_ignored,
                                                     ignore_index, scratch)
+    for radius, out in zip(radii, outs):
+        if _band_covers_image(radius, height, width):
+            out.copy_(not_ignored)
+            continue
         window_min = window_extreme_torch(high, radius, 'min', scratch,
                                           'boundary.min')
-        if shift:
-            window_min.add_(shift)  # a fresh or scratch tensor (radius > 0)
         window_max = window_extreme_torch(low, radius, 'max', scratch,
                                           'boundary.max')
         r = radius
@@ -708,6 +756,51 @@ def label_to_boundary_mask_torch(label: Tensor,
         out[..., height - r:, :] = True
         out[..., :, :r] = True
         out[..., :, width - r:] = True
-        torch.ne(
-            window_min, window_max, out=out[..., r:height - r, r:width - r])
-    return out.masked_fill_(ignored, False)
+        interior = out[..., r:height - r, r:width - r]
+        if window_max.dtype == torch.uint8:
+            # For a valid pixel, window_max - window_min - shift >= 0 and is
+            # 0 iff it is not a boundary pixel: clamp to 0/1 and write the
+            # bytes of the bool output (a uint8 subtraction and clamp are
+            # several times faster than a comparison that writes bools).
+            difference = torch.sub(window_max, window_min, out=window_min)
+            if shift:
+                difference.sub_(shift)
+            torch.clamp_max(difference, 1, out=interior.view(torch.uint8))
+        else:
+            if shift:
+                window_min.add_(shift)  # a fresh or scratch tensor
+            torch.ne(window_min, window_max, out=interior)
+        out.bitwise_and_(not_ignored)
+    return list(outs)
+
+
+def label_to_boundary_mask_torch(
+        label: Tensor,
+        radius: int,
+        ignore_index: int = 255,
+        ignore_neighbours_differ: bool = True,
+        out: Optional[Tensor] = None,
+        scratch: Optional[ScratchBuffers] = None) -> Tensor:
+    """Boolean boundary band at one radius; see
+    :func:`label_to_boundary_masks_torch` for the definition (with
+    ``ignore_neighbours_differ=False``: the Boundary IoU ground-truth band,
+    where ignore-labelled neighbours do not count).
+
+    Args:
+        label (Tensor): Integer labels of shape ``H x W``, ``B x H x W`` or
+            ``B x 1 x H x W``.
+        radius (int): Chebyshev radius ``d >= 1`` of the band.
+        ignore_index (int): Label of ignored pixels. Defaults to 255.
+        ignore_neighbours_differ (bool): Whether an ignore-labelled
+            neighbour makes a pixel a boundary pixel. Defaults to True.
+        out (Tensor, optional): Bool tensor of ``label``'s shape and device
+            to write into.
+        scratch (ScratchBuffers, optional): Reusable intermediate buffers.
+
+    Returns:
+        Tensor: Bool tensor of ``label``'s shape (``out`` if given).
+    """
+    return label_to_boundary_masks_torch(label, [radius], ignore_index,
+                                         ignore_neighbours_differ,
+                                         None if out is None else [out],
+                                         scratch)[0]

@@ -19,5 +19,4 @@ custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 crop_size = (512, 1024)
 data_preprocessor = dict(size=crop_size)
 model = dict(
-    data_preprocessor=data_preprocessor,
-    decode_head=dict(type='CBLASPPHead'))
+    data_preprocessor=data_preprocessor, decode_head=dict(type='CBLASPPHead'))

@@ -50,8 +50,12 @@ TERMS = ('context', 'nce', 'cn')
 # --------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------
-def make_inputs(batch: int, height: int, width: int, channels: int,
-                stride: int, seed: int = 0):
+def make_inputs(batch: int,
+                height: int,
+                width: int,
+                channels: int,
+                stride: int,
+                seed: int = 0):
     """Labels, boundaries, features, logits and classifier (CPU tensors)."""
     rng = np.random.default_rng(seed)
     lut = label_id_to_train_id_lut()
@@ -73,8 +77,7 @@ def make_inputs(batch: int, height: int, width: int, channels: int,
     logits = torch.randn(batch, NUM_CLASSES, h, w, generator=gen)
     right = (torch.rand(batch, h, w, generator=gen) < 0.8) & (small != IGNORE)
     logits += 4.0 * F.one_hot(small.clamp_max(NUM_CLASSES - 1),
-                              NUM_CLASSES).permute(0, 3, 1, 2) * right[:,
-                                                                       None]
+                              NUM_CLASSES).permute(0, 3, 1, 2) * right[:, None]
     weight = torch.randn(NUM_CLASSES, channels, 1, 1, generator=gen) * 0.05
     bias = torch.randn(NUM_CLASSES, generator=gen) * 0.1
     return feats, logits, gt_sem_seg, gt_edge_map, weight, bias
@@ -83,8 +86,14 @@ def make_inputs(batch: int, height: int, width: int, channels: int,
 # --------------------------------------------------------------------------
 # Baseline: the reference's structure, our default definition
 # --------------------------------------------------------------------------
-def baseline_cbl(feats, logits, gt_sem_seg, gt_edge_map, cls_weight,
-                 cls_bias, kernel_size=5, ignore_index=IGNORE):
+def baseline_cbl(feats,
+                 logits,
+                 gt_sem_seg,
+                 gt_edge_map,
+                 cls_weight,
+                 cls_bias,
+                 kernel_size=5,
+                 ignore_index=IGNORE):
     """Per-class CBL as the reference computes it (default semantics)."""
     bsz, channels, h, w = feats.shape
     num_classes = logits.shape[1]
@@ -121,13 +130,14 @@ def baseline_cbl(feats, logits, gt_sem_seg, gt_edge_map, cls_weight,
             offset_terms.append(F.mse_loss(sim, tgt))
         if offset_terms:
             image_terms.append(sum(offset_terms) / len(offset_terms))
-    context = (sum(image_terms) / len(image_terms)
-               if image_terms else feats.sum() * 0)
+    context = (
+        sum(image_terms) / len(image_terms) if image_terms else feats.sum() *
+        0)
 
     # NCE / CN: per class, depthwise neighbour sums over the whole map
     pred_hot = F.one_hot(logits.argmax(1), num_classes).permute(0, 3, 1, 2)
-    kernel = torch.ones(1, 1, kernel_size, kernel_size, device=feats.device,
-                        dtype=feats.dtype)
+    kernel = torch.ones(
+        1, 1, kernel_size, kernel_size, device=feats.device, dtype=feats.dtype)
     kernel[0, 0, r, r] = 0
     kernel_c = kernel.expand(channels, 1, kernel_size, kernel_size)
     weight = cls_weight.detach().reshape(num_classes, channels)
@@ -138,16 +148,15 @@ def baseline_cbl(feats, logits, gt_sem_seg, gt_edge_map, cls_weight,
         cls = one_hot[:, c]
         ok = cls * pred_hot[:, c]
         cnt = F.conv2d(cls[:, None].to(feats.dtype), kernel, padding=r)[:, 0]
-        cnt_ok = F.conv2d(ok[:, None].to(feats.dtype), kernel,
-                          padding=r)[:, 0]
+        cnt_ok = F.conv2d(ok[:, None].to(feats.dtype), kernel, padding=r)[:, 0]
         mask = (cnt >= 1) & boundary & cls.bool()
         mask_ok = (cnt_ok >= 1) & boundary & ok.bool()
         if mask.sum() < 1 or mask_ok.sum() < 1:
             continue
-        nb = F.conv2d(feats * cls[:, None], kernel_c, padding=r,
-                      groups=channels)
-        nb_ok = F.conv2d(feats * ok[:, None], kernel_c, padding=r,
-                         groups=channels)
+        nb = F.conv2d(
+            feats * cls[:, None], kernel_c, padding=r, groups=channels)
+        nb_ok = F.conv2d(
+            feats * ok[:, None], kernel_c, padding=r, groups=channels)
         mean = (nb / (cnt[:, None] + EPS)).permute(0, 2, 3, 1)
         mean_ok = (nb_ok / (cnt_ok[:, None] + EPS)).permute(0, 2, 3, 1)
         z = F.linear(mean[mask], weight, bias)
@@ -192,6 +201,14 @@ def timed(fn: Callable, inputs, repeats: int, device: torch.device):
     return result, times
 
 
+def peak_memory_mb(device: torch.device) -> float:
+    """Peak CUDA memory since the last reset, or the process's peak RSS."""
+    if device.type == 'cuda':
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def check_same(ours, base) -> str:
     for name in TERMS:
         torch.testing.assert_close(
@@ -218,18 +235,22 @@ def parse_args():
     parser = argparse.ArgumentParser(
         description='Benchmark the Conditional Boundary Loss (fwd + bwd)')
     parser.add_argument(
-        '--quick', action='store_true',
+        '--quick',
+        action='store_true',
         help='small sizes (C=32, 32x64 features), for a smoke test')
     parser.add_argument(
-        '--device', default='auto', choices=['auto', 'cpu', 'cuda'],
+        '--device',
+        default='auto',
+        choices=['auto', 'cpu', 'cuda'],
         help='auto: CPU, plus CUDA if available')
     parser.add_argument(
-        '--repeats', type=int, default=None,
+        '--repeats',
+        type=int,
+        default=None,
         help='timed runs of ours (default 5, quick 2); the baseline runs '
         'max(1, repeats // 5) times')
     parser.add_argument(
-        '--threads', type=int, default=1,
-        help='torch CPU threads (default 1)')
+        '--threads', type=int, default=1, help='torch CPU threads (default 1)')
     return parser.parse_args()
 
 
@@ -245,20 +266,32 @@ def run_device(device: torch.device, args, size) -> float:
     desc = f'B={batch} C={channels} {h}x{w} K={NUM_CLASSES} k=5'
     print(f'[{device.type}] {desc}; labels {height}x{width}, '
           f'{float(edge) * 100:.1f}% boundary pixels at 1/{stride}')
-    # warm-up (also checks equality)
-    ours_out = forward_backward(conditional_boundary_loss, inputs)
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats(device)
+    start_mb = peak_memory_mb(device)
+    forward_backward(conditional_boundary_loss, inputs)  # warm-up
     ours_out, ours_t = timed(conditional_boundary_loss, inputs, repeats,
                              device)
+    ours_mb = peak_memory_mb(device)
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats(device)
     base_out, base_t = timed(baseline_cbl, inputs, base_repeats, device)
+    base_mb = peak_memory_mb(device)
     print(f'[{device.type}] same values: {check_same(ours_out, base_out)}')
     ours_s, base_s = statistics.median(ours_t), statistics.median(base_t)
     print(f'[{device.type}] (a) ours      fwd+bwd: {ours_s * 1000:10.1f} ms '
           f'(median of {repeats}; min {min(ours_t) * 1000:.1f})')
     print(f'[{device.type}] (b) baseline  fwd+bwd: {base_s * 1000:10.1f} ms '
           f'(median of {base_repeats}; min {min(base_t) * 1000:.1f})')
+    kind = 'peak CUDA memory' if device.type == 'cuda' else 'peak RSS'
+    print(f'[{device.type}] {kind}: {start_mb:.0f} MB with the inputs, '
+          f'{ours_mb:.0f} MB after (a), {base_mb:.0f} MB after (b) (process '
+          'peaks)')
     ratio = base_s / ours_s
+    target = ('quick sizes, no target'
+              if args.quick else 'target >= 30x on CPU')
     print(f'[{device.type}] ratio (b) baseline / (a) ours: {ratio:.1f}x '
-          f'(target >= 30x on CPU)')
+          f'({target})')
     return ratio
 
 

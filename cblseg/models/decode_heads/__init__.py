@@ -1,7 +1,7 @@
 # Copyright (c) cblseg contributors. All rights reserved.
 from .cbl_head_mixin import CBLHeadMixin
-from .cbl_heads import (CBLASPPHead, CBLDepthwiseSeparableASPPHead,
-                        CBLFCNHead, CBLPSPHead, CBLSegformerHead, CBLUPerHead)
+from .cbl_heads import (CBLASPPHead, CBLDepthwiseSeparableASPPHead, CBLFCNHead,
+                        CBLPSPHead, CBLSegformerHead, CBLUPerHead)
 from .cbl_ocr_head import CBLOCRHead
 
 __all__ = [

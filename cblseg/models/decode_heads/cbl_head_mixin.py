@@ -142,11 +142,12 @@ class CBLHeadMixin:
         batch_data_samples = self._cbl_bind_samples(args, kwargs)
         # Before the decode loss: F.cross_entropy would hit a device-side
         # assert on CUDA (an IndexError on CPU) for such labels.
-        self._cbl_check_labels(self._stack_batch_gt(batch_data_samples))
+        gt_sem_seg = self._stack_batch_gt(batch_data_samples)
+        self._cbl_check_labels(gt_sem_seg)
         with self._cbl_capture() as captured:
             losses = super().loss(*args, **kwargs)
         cbl_losses = self.loss_cbl(captured['feats'], captured['logits'],
-                                   batch_data_samples)
+                                   batch_data_samples, gt_sem_seg)
         clash = set(cbl_losses) & set(losses)
         if clash:
             raise KeyError(f'{type(self).__name__}: CBL loss names '
@@ -155,8 +156,11 @@ class CBLHeadMixin:
         losses.update(cbl_losses)
         return losses
 
-    def loss_cbl(self, feats: Tensor, seg_logits: Tensor,
-                 batch_data_samples: List) -> Dict[str, Tensor]:
+    def loss_cbl(self,
+                 feats: Tensor,
+                 seg_logits: Tensor,
+                 batch_data_samples: List,
+                 gt_sem_seg: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """The CBL terms for a feature map and the logits computed from it.
 
         Args:
@@ -165,6 +169,8 @@ class CBLHeadMixin:
             seg_logits (Tensor): ``B x K x h x w`` logits of the head.
             batch_data_samples (list[SegDataSample]): with ``gt_sem_seg`` and
                 optionally ``gt_edge_map``.
+            gt_sem_seg (Tensor, optional): the samples' ``gt_sem_seg``
+                stacked (``B x 1 x H x W``), if already at hand.
 
         Returns:
             dict[str, Tensor]: the weighted CBL losses.
@@ -179,7 +185,8 @@ class CBLHeadMixin:
             raise ValueError(
                 f'{name}: the CBL feature {tuple(feats.shape)} and the logits '
                 f'{tuple(seg_logits.shape)} differ in batch or spatial size')
-        gt_sem_seg = self._stack_batch_gt(batch_data_samples)
+        if gt_sem_seg is None:
+            gt_sem_seg = self._stack_batch_gt(batch_data_samples)
         gt_edge_map = self._cbl_stack_edge(batch_data_samples, gt_sem_seg)
         return self.cbl_loss(feats, seg_logits, gt_sem_seg, gt_edge_map,
                              self.conv_seg.weight, self.conv_seg.bias)
@@ -285,9 +292,10 @@ class CBLHeadMixin:
                     f'{tuple(gt_sem_seg.shape[-2:])}; put GenerateBoundary '
                     'after every transform that changes the label size '
                     '(mmcv Pad pads gt_seg_map only)')
-        return torch.stack(
-            [edge.to(gt_sem_seg.device, torch.long).view(1, *edge.shape[-2:])
-             for edge in edges])
+        return torch.stack([
+            edge.to(gt_sem_seg.device, torch.long).view(1, *edge.shape[-2:])
+            for edge in edges
+        ])
 
     def _cbl_warn_missing_edge(self) -> None:
         if self._cbl_warned_missing_edge:

@@ -10,16 +10,15 @@ head type and nothing else::
 
     model = dict(decode_head=dict(type='CBLASPPHead'))
 
-========================================  =========================  ==========
-class                                     MMSeg head                 model
-========================================  =========================  ==========
-``CBLFCNHead``                            ``FCNHead``                FCN
-``CBLASPPHead``                           ``ASPPHead``               DeepLabV3
-``CBLDepthwiseSeparableASPPHead``         ``DepthwiseSeparableASPP``  DeepLabV3+
-``CBLPSPHead``                            ``PSPHead``                PSPNet
-``CBLUPerHead``                           ``UPerHead``               UPerNet
-``CBLSegformerHead``                      ``SegformerHead``          SegFormer
-========================================  =========================  ==========
+- ``CBLFCNHead``: ``FCNHead`` (FCN)
+- ``CBLASPPHead``: ``ASPPHead`` (DeepLabV3)
+- ``CBLDepthwiseSeparableASPPHead``: ``DepthwiseSeparableASPPHead``
+  (DeepLabV3+)
+- ``CBLPSPHead``: ``PSPHead`` (PSPNet)
+- ``CBLUPerHead``: ``UPerHead`` (UPerNet)
+- ``CBLSegformerHead``: ``SegformerHead`` (SegFormer)
+
+``CBLOCRHead`` (OCRNet) is in :mod:`.cbl_ocr_head`.
 """
 from mmseg.models.decode_heads import (ASPPHead, DepthwiseSeparableASPPHead,
                                        FCNHead, PSPHead, SegformerHead,
@@ -29,8 +28,8 @@ from mmseg.registry import MODELS
 from .cbl_head_mixin import CBLHeadMixin
 
 __all__ = [
-    'CBLFCNHead', 'CBLASPPHead', 'CBLDepthwiseSeparableASPPHead',
-    'CBLPSPHead', 'CBLUPerHead', 'CBLSegformerHead'
+    'CBLFCNHead', 'CBLASPPHead', 'CBLDepthwiseSeparableASPPHead', 'CBLPSPHead',
+    'CBLUPerHead', 'CBLSegformerHead'
 ]
 
 

@@ -1,0 +1,352 @@
+# Copyright (c) cblseg contributors. All rights reserved.
+"""``BoundaryIoUMetric``: region metrics (as MMSeg's ``IoUMetric``), per-class
+Boundary IoU and boundary F-scores in one pass per image.
+
+Definitions, ignore rules and an example table: ``docs/metrics.md``.
+"""
+import math
+import os.path as osp
+import warnings
+from collections import OrderedDict
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmengine.dist import is_main_process
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger, print_log
+from mmengine.utils import mkdir_or_exist
+from mmseg.evaluation.metrics import IoUMetric
+from mmseg.registry import METRICS
+from PIL import Image
+from prettytable import PrettyTable
+
+from cblseg.ops.boundary import (ScratchBuffers, check_radius,
+                                 radius_from_dilation)
+from ..functional.boundary_counts import (boundary_counts, check_tolerances,
+                                          count_row_names)
+
+__all__ = [
+    'BoundaryIoUMetric', 'summarize_counts', 'class_table', 'resolve_radius',
+    'DEFAULT_DILATION', 'DEFAULT_TOLERANCES', 'CBL_EPSILON'
+]
+
+DEFAULT_DILATION = 0.02
+DEFAULT_TOLERANCES = (1, 3, 5)
+# biou.py's iou_binary_mask: (i + 1e-5) / (u + 1e-5)
+CBL_EPSILON = 1e-5
+
+
+def resolve_radius(dilation: Optional[float], radius: Optional[int],
+                   height: int, width: int) -> int:
+    """Band radius of an ``height x width`` image: ``radius`` if given,
+    else from ``dilation`` (default 0.02) of the image diagonal."""
+    if radius is not None:
+        return check_radius(radius)
+    return radius_from_dilation(
+        DEFAULT_DILATION if dilation is None else dilation, height, width)
+
+
+def _check_radius_options(dilation, radius) -> None:
+    if dilation is not None and radius is not None:
+        raise ValueError('give either dilation or radius, not both '
+                         f'(dilation={dilation!r}, radius={radius!r})')
+    if radius is not None:
+        check_radius(radius)
+    elif dilation is not None:
+        radius_from_dilation(dilation, 1, 1)  # validates
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Element-wise ratio in float64, NaN where the denominator is 0."""
+    numerator = np.asarray(numerator, dtype=np.float64)
+    denominator = np.asarray(denominator, dtype=np.float64)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(denominator > 0,
+                        numerator / np.maximum(denominator, 1), np.nan)
+
+
+def _percent_mean(values: np.ndarray) -> float:
+    """``round(nanmean(values) * 100, 2)`` like IoUMetric's summary; NaN if
+    every value is NaN."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', category=RuntimeWarning)
+        mean = np.nanmean(values)
+    # IoUMetric rounds its float32 results with np.round; going through
+    # float() and round() again only drops float32's representation noise.
+    return round(float(np.round(mean * 100, 2)), 2)
+
+
+def summarize_counts(
+    counts: np.ndarray,
+    tolerances: Sequence[int] = DEFAULT_TOLERANCES,
+    cbl_pairs: Optional[np.ndarray] = None,
+    nan_to_num: Optional[float] = None
+) -> Tuple[Dict[str, float], 'OrderedDict[str, np.ndarray]']:
+    """Metrics from per-class counts summed over a dataset.
+
+    Args:
+        counts (np.ndarray): ``R x K`` int64, rows as in
+            :func:`cblseg.evaluation.functional.count_row_names`.
+        tolerances (Sequence[int]): The F-score tolerances of the rows.
+        cbl_pairs (np.ndarray, optional): ``N x 2`` per-image (intersection,
+            union) of the CBL binary boundary maps; adds ``cblBIoU``.
+        nan_to_num (float, optional): Replace NaN per-class values (classes
+            absent from prediction and ground truth) before averaging, as
+            IoUMetric does.
+
+    Returns:
+        tuple: ``summary`` (``aAcc``, ``mIoU``, ``mAcc``, ``fwIoU``,
+        ``mBIoU``, ``mBF@<t>px``..., ``cblBIoU``; percent, 2 decimals) and
+        ``per_class`` (``IoU``, ``Acc``, ``BIoU``, ``BF@<t>px``, ``BP@<t>px``,
+        ``BR@<t>px``: arrays of fractions, NaN where undefined).
+    """
+    tolerances = check_tolerances(tolerances)
+    names = count_row_names(tolerances)
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.ndim != 2 or counts.shape[0] != len(names):
+        raise ValueError(f'counts must be {len(names)} x K for tolerances '
+                         f'{tolerances}, got shape {counts.shape}')
+    row = dict(zip(names, counts))
+
+    # Region metrics: MMSeg's own code on float32 totals, as IoUMetric
+    # passes them (its per-image histograms are float32).
+    area_gt, area_pred = row['area_gt'], row['area_pred']
+    intersect = row['intersect']
+    union = area_gt + area_pred - intersect
+    region = IoUMetric.total_area_to_metrics(
+        torch.from_numpy(intersect).float(),
+        torch.from_numpy(union).float(),
+        torch.from_numpy(area_pred).float(),
+        torch.from_numpy(area_gt).float(), ['mIoU'], nan_to_num)
+    summary = OrderedDict(
+        aAcc=_percent_mean(region['aAcc']),
+        mIoU=_percent_mean(region['IoU']),
+        mAcc=_percent_mean(region['Acc']))
+    iou64 = _ratio(intersect, union)
+    total_gt = area_gt.sum()
+    summary['fwIoU'] = (
+        round(float(np.nansum(area_gt / total_gt * iou64)) *
+              100, 2) if total_gt > 0 else float('nan'))
+
+    per_class = OrderedDict(IoU=region['IoU'], Acc=region['Acc'])
+    band_union = row['band_gt'] + row['band_pred'] - row['band_intersect']
+    per_class['BIoU'] = _ratio(row['band_intersect'], band_union)
+    scores = OrderedDict()
+    for t in tolerances:
+        n_pred, n_gt = row['contour_pred'], row['contour_gt']
+        precision = _ratio(row[f'contour_pred_matched@{t}'], n_pred)
+        recall = _ratio(row[f'contour_gt_matched@{t}'], n_gt)
+        p0, r0 = np.nan_to_num(precision), np.nan_to_num(recall)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            f_score = np.where(p0 + r0 > 0, 2 * p0 * r0 / (p0 + r0), 0.0)
+        # undefined only when the class has no contour on either side
+        f_score = np.where((n_pred + n_gt) > 0, f_score, np.nan)
+        per_class[f'BF@{t}px'] = f_score
+        scores[f'BP@{t}px'] = precision
+        scores[f'BR@{t}px'] = recall
+    per_class.update(scores)
+    if nan_to_num is not None:
+        for key in ('BIoU', ) + tuple(scores) + tuple(f'BF@{t}px'
+                                                      for t in tolerances):
+            per_class[key] = np.nan_to_num(per_class[key], nan=nan_to_num)
+    summary['mBIoU'] = _percent_mean(per_class['BIoU'])
+    for t in tolerances:
+        summary[f'mBF@{t}px'] = _percent_mean(per_class[f'BF@{t}px'])
+    if cbl_pairs is not None:
+        pairs = np.asarray(cbl_pairs, dtype=np.float64).reshape(-1, 2)
+        if len(pairs):
+            # math.fsum: exact, so independent of the order of the images
+            mean = math.fsum((i + CBL_EPSILON) / (u + CBL_EPSILON)
+                             for i, u in pairs) / len(pairs)
+            summary['cblBIoU'] = round(mean * 100, 2)
+        else:
+            summary['cblBIoU'] = float('nan')
+    return dict(summary), per_class
+
+
+def class_table(class_names: Sequence[str],
+                per_class: Dict[str, np.ndarray],
+                columns: Optional[Sequence[str]] = None) -> PrettyTable:
+    """Per-class table (percent, 2 decimals) like IoUMetric's."""
+    if columns is None:
+        columns = [
+            key for key in per_class if not key.startswith(('BP@', 'BR@'))
+        ]
+    table = PrettyTable()
+    table.add_column('Class', list(class_names))
+    for key in columns:
+        table.add_column(key, [
+            float(v) for v in np.round(
+                np.asarray(per_class[key], dtype=np.float64) * 100, 2)
+        ])
+    return table
+
+
+@METRICS.register_module()
+class BoundaryIoUMetric(BaseMetric):
+    """Region metrics, per-class Boundary IoU and boundary F-scores.
+
+    One pass per image reduces prediction and ground truth to a small
+    per-class count matrix on the prediction's device (torch; see
+    :func:`cblseg.evaluation.functional.boundary_counts`). Counts are summed
+    over the dataset, so results do not depend on the number of processes,
+    the batch size or the image order.
+
+    Summary keys: ``aAcc``, ``mIoU``, ``mAcc`` (equal to MMSeg's
+    ``IoUMetric``), ``fwIoU``, ``mBIoU``, ``mBF@<t>px`` per tolerance, and
+    ``cblBIoU`` with ``cbl_biou=True``. A per-class table (IoU, Acc, BIoU,
+    BF@<t>px, with the dataset's class names) is logged like IoUMetric's.
+
+    Args:
+        ignore_index (int): Ground-truth label that takes no part. 255.
+        dilation (float, optional): Band radius as a fraction of the image
+            diagonal, ``d = max(1, round(dilation * diagonal))`` per image;
+            0.02 (the Boundary IoU paper's value) when neither this nor
+            ``radius`` is given.
+        radius (int, optional): Fixed band radius in pixels instead.
+        tolerances (Sequence[int]): Boundary F-score tolerances in pixels
+            (Chebyshev distance). Defaults to ``(1, 3, 5)``; ``()`` for none.
+        cbl_biou (bool): Also report ``cblBIoU``, the binary Boundary IoU of
+            the CBL reference code (all classes merged, per image,
+            averaged), to compare with numbers produced by that code.
+        nan_to_num (float, optional): Replace NaN per-class values before
+            averaging, as in IoUMetric.
+        collect_device (str): ``'cpu'`` or ``'gpu'``, see ``BaseMetric``.
+        output_dir (str, optional): Write predictions as index PNGs, as
+            IoUMetric does.
+        format_only (bool): Only write predictions, no evaluation.
+        prefix (str, optional): Prefix of the metric names.
+    """
+
+    def __init__(self,
+                 ignore_index: int = 255,
+                 dilation: Optional[float] = None,
+                 radius: Optional[int] = None,
+                 tolerances: Sequence[int] = DEFAULT_TOLERANCES,
+                 cbl_biou: bool = False,
+                 nan_to_num: Optional[float] = None,
+                 collect_device: str = 'cpu',
+                 output_dir: Optional[str] = None,
+                 format_only: bool = False,
+                 prefix: Optional[str] = None,
+                 **kwargs) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        _check_radius_options(dilation, radius)
+        self.ignore_index = ignore_index
+        self.dilation = dilation
+        self.radius = radius
+        self.tolerances = check_tolerances(tolerances)
+        self.cbl_biou = bool(cbl_biou)
+        self.nan_to_num = nan_to_num
+        self.output_dir = output_dir
+        if self.output_dir and is_main_process():
+            mkdir_or_exist(self.output_dir)
+        self.format_only = format_only
+        self._scratch = ScratchBuffers()
+
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        """Reduce each image of the batch to its count matrix.
+
+        Images of equal size on the same device are counted together
+        (batched); every image still gets its own entry in ``results``.
+        """
+        num_classes = len(self.dataset_meta['classes'])
+        pending: List[Tuple[tuple, List[Tuple[int, torch.Tensor, torch.Tensor,
+                                              str]]]] = []
+        for index, data_sample in enumerate(data_samples):
+            pred = _label_map(data_sample['pred_sem_seg']['data'])
+            name = _sample_name(data_sample, index)
+            if not self.format_only:
+                gt = _label_map(data_sample['gt_sem_seg']['data'])
+                if gt.shape != pred.shape:
+                    raise ValueError(
+                        f'{name}: the prediction has shape '
+                        f'{tuple(pred.shape)} but the ground truth '
+                        f'{tuple(gt.shape)}')
+                key = (tuple(pred.shape), pred.device)
+                if pending and pending[-1][0] == key:
+                    pending[-1][1].append((index, pred, gt, name))
+                else:
+                    pending.append((key, [(index, pred, gt, name)]))
+            if self.output_dir is not None:
+                self._save_prediction(data_sample, pred)
+        for (shape, _), group in pending:
+            radius = resolve_radius(self.dilation, self.radius, *shape)
+            preds = torch.stack([item[1] for item in group])
+            gts = torch.stack([
+                item[2].to(preds.device, non_blocking=True) for item in group
+            ])
+            result = boundary_counts(
+                preds,
+                gts,
+                num_classes,
+                radius,
+                self.ignore_index,
+                self.tolerances,
+                cbl_binary=self.cbl_biou,
+                scratch=self._scratch,
+                names=[item[3] for item in group])
+            counts = result.counts.cpu().numpy()
+            cbl = None if result.cbl is None else result.cbl.cpu().numpy()
+            for position in range(len(group)):
+                self.results.append(
+                    dict(
+                        counts=counts[position],
+                        cbl=None if cbl is None else cbl[position]))
+
+    def _save_prediction(self, data_sample: dict, pred: torch.Tensor) -> None:
+        basename = osp.splitext(osp.basename(data_sample['img_path']))[0]
+        png_filename = osp.abspath(
+            osp.join(self.output_dir, f'{basename}.png'))
+        output_mask = pred.cpu().numpy()
+        # As IoUMetric: labels shifted back for reduce_zero_label datasets.
+        if data_sample.get('reduce_zero_label', False):
+            output_mask = output_mask + 1
+        Image.fromarray(output_mask.astype(np.uint8)).save(png_filename)
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        """Sum the per-image counts and compute the metrics.
+
+        Returns:
+            Dict[str, float]: ``aAcc``, ``mIoU``, ``mAcc``, ``fwIoU``,
+            ``mBIoU``, ``mBF@<t>px``... (and ``cblBIoU``), in percent.
+        """
+        logger: MMLogger = MMLogger.get_current_instance()
+        self._scratch.clear()
+        if self.format_only:
+            logger.info(f'results are saved to {osp.dirname(self.output_dir)}')
+            return OrderedDict()
+        num_classes = len(self.dataset_meta['classes'])
+        rows = len(count_row_names(self.tolerances))
+        total = np.zeros((rows, num_classes), dtype=np.int64)
+        for result in results:
+            total += result['counts']
+        cbl_pairs = None
+        if self.cbl_biou:
+            cbl_pairs = np.array([result['cbl'] for result in results],
+                                 dtype=np.int64).reshape(-1, 2)
+        summary, per_class = summarize_counts(total, self.tolerances,
+                                              cbl_pairs, self.nan_to_num)
+        table = class_table(self.dataset_meta['classes'], per_class)
+        print_log('per class results:', logger)
+        print_log('\n' + table.get_string(), logger=logger)
+        return summary
+
+
+def _label_map(data: torch.Tensor) -> torch.Tensor:
+    """``1 x H x W`` (or ``H x W``) label data -> ``H x W``."""
+    if data.dim() == 3 and data.shape[0] == 1:
+        return data[0]
+    if data.dim() == 2:
+        return data
+    raise ValueError('expected label data of shape 1 x H x W, got '
+                     f'{tuple(data.shape)}')
+
+
+def _sample_name(data_sample: dict, index: int) -> str:
+    for key in ('img_path', 'seg_map_path'):
+        path = data_sample.get(key)
+        if path:
+            return str(path)
+    return f'image {index} of the batch'

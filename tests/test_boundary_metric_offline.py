@@ -1,0 +1,289 @@
+# Copyright (c) cblseg contributors. All rights reserved.
+"""Offline evaluation of prediction folders (tools/eval_boundary.py and
+cblseg.evaluation.offline), checked against the official cityscapesScripts
+evaluation and against BoundaryIoUMetric."""
+import glob
+import importlib.util
+import json
+import math
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from cblseg.datasets.cityscapes_labels import CITYSCAPES_LABELS
+from cblseg.datasets.voc_labels import voc_palette_bytes
+from cblseg.evaluation import BoundaryIoUMetric
+from cblseg.evaluation.offline import (evaluate_folders, find_pairs,
+                                       read_index_png)
+from conftest import REPO_ROOT
+
+IGNORE = 255
+
+
+@pytest.fixture(autouse=True, scope='module')
+def one_torch_thread():
+    # the 2 cores are shared: extra intra-op threads only contend
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def train_id_to_label_id_lut():
+    lut = np.zeros(256, dtype=np.uint8)  # everything else: 'unlabeled'
+    for label in CITYSCAPES_LABELS:
+        if 0 <= label.trainId < 255 and label.id >= 0:
+            lut[label.trainId] = label.id
+    return lut
+
+
+def fake_prediction(train_ids: np.ndarray, seed: int) -> np.ndarray:
+    """A prediction from the ground truth: shifted, ignore filled, blobs."""
+    rng = np.random.default_rng(seed)
+    pred = np.roll(
+        train_ids, (int(rng.integers(-3, 4)), int(rng.integers(-3, 4))),
+        axis=(0, 1))
+    pred = np.where(pred == IGNORE, rng.integers(19), pred)
+    for _ in range(4):
+        y, x = rng.integers(0, pred.shape[0] - 8), rng.integers(
+            0, pred.shape[1] - 8)
+        pred[y:y + 8, x:x + 8] = rng.integers(19)
+    return pred.astype(np.uint8)
+
+
+@pytest.fixture(scope='module')
+def prediction_folders(synthetic_cityscapes, tmp_path_factory):
+    """Cityscapes-layout predictions for the synthetic val split: trainIds as
+    MMSeg's output_dir writes them, and labelIds for cityscapesScripts."""
+    root = tmp_path_factory.mktemp('cs_predictions')
+    train_dir, label_dir = root / 'train_ids', root / 'label_ids'
+    train_dir.mkdir()
+    label_dir.mkdir()
+    gt_files = sorted(
+        glob.glob(
+            osp.join(synthetic_cityscapes, 'gtFine', 'val', '*',
+                     '*_gtFine_labelTrainIds.png')))
+    assert gt_files
+    lut = train_id_to_label_id_lut()
+    for index, gt_file in enumerate(gt_files):
+        stem = osp.basename(gt_file)[:-len('_gtFine_labelTrainIds.png')]
+        pred = fake_prediction(np.array(Image.open(gt_file)), index)
+        Image.fromarray(pred).save(train_dir / f'{stem}_leftImg8bit.png')
+        Image.fromarray(lut[pred]).save(label_dir / f'{stem}_leftImg8bit.png')
+    return dict(
+        gt_dir=osp.join(synthetic_cityscapes, 'gtFine', 'val'),
+        train_ids=str(train_dir),
+        label_ids=str(label_dir),
+        gt_files=gt_files)
+
+
+def cityscapes_scripts_scores(prediction_folders, tmp_path):
+    """Class IoUs and their average from cityscapesScripts'
+    evalPixelLevelSemanticLabeling on labelIds."""
+    from cityscapesscripts.evaluation import \
+        evalPixelLevelSemanticLabeling as cs_eval
+    predictions, ground_truth = [], []
+    for gt_file in prediction_folders['gt_files']:
+        label_ids = gt_file.replace('_labelTrainIds', '_labelIds')
+        ids = np.array(Image.open(label_ids))
+        # The synthetic data store the license plate (id -1, ignoreInEval)
+        # as 255, which the script's table does not list; give it the
+        # 'unlabeled' id, also ignoreInEval: the same pixels are ignored.
+        ids[ids == 255] = 0
+        copy = tmp_path / osp.basename(label_ids)
+        Image.fromarray(ids).save(copy)
+        stem = osp.basename(gt_file)[:-len('_gtFine_labelTrainIds.png')]
+        predictions.append(
+            osp.join(prediction_folders['label_ids'],
+                     f'{stem}_leftImg8bit.png'))
+        ground_truth.append(str(copy))
+    args = cs_eval.args
+    args.evalInstLevelScore = False
+    args.JSONOutput = False
+    args.quiet = True
+    result = cs_eval.evaluateImgLists(predictions, ground_truth, args)
+    return result['classScores'], result['averageScoreClasses']
+
+
+def test_miou_equals_cityscapes_scripts(prediction_folders, tmp_path):
+    report = evaluate_folders(
+        prediction_folders['train_ids'],
+        prediction_folders['gt_dir'],
+        dataset='cityscapes',
+        progress=False)
+    assert report['num_images'] == len(prediction_folders['gt_files'])
+    assert not report['unmatched_predictions'] and not report['failed']
+    class_scores, average = cityscapes_scripts_scores(prediction_folders,
+                                                      tmp_path)
+    for name, values in report['per_class'].items():
+        official = class_scores[name]
+        if math.isnan(official):
+            assert values['IoU'] is None, name
+        else:
+            assert values['IoU'] == pytest.approx(official, abs=1e-6), name
+    assert report['summary']['mIoU'] == round(average * 100, 2)
+
+
+def test_offline_equals_the_metric(prediction_folders):
+    """The same pairs through BoundaryIoUMetric give the same summary."""
+    report = evaluate_folders(
+        prediction_folders['train_ids'],
+        prediction_folders['gt_dir'],
+        dataset='cityscapes',
+        cbl_biou=True,
+        progress=False)
+    metric = BoundaryIoUMetric(cbl_biou=True)
+    metric.dataset_meta = dict(classes=report['settings']['classes'])
+    samples = []
+    for key, pred_path, gt_path in find_pairs(
+            prediction_folders['train_ids'], prediction_folders['gt_dir'],
+            '_leftImg8bit.png', '_gtFine_labelTrainIds.png').pairs:
+        samples.append(
+            dict(
+                img_path=pred_path,
+                pred_sem_seg=dict(
+                    data=torch.from_numpy(read_index_png(pred_path)).long()
+                    [None]),
+                gt_sem_seg=dict(
+                    data=torch.from_numpy(read_index_png(gt_path)).long()
+                    [None])))
+    metric.process({}, samples)
+    assert metric.evaluate(len(samples)) == report['summary']
+
+
+def load_cli():
+    spec = importlib.util.spec_from_file_location(
+        'eval_boundary_cli', osp.join(REPO_ROOT, 'tools', 'eval_boundary.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture()
+def messy_folder(prediction_folders, tmp_path):
+    """The predictions plus an unmatched, an unreadable, a 3-channel and a
+    wrong-size file."""
+    pred_dir = tmp_path / 'preds'
+    pred_dir.mkdir()
+    for path in glob.glob(osp.join(prediction_folders['train_ids'], '*')):
+        os.symlink(path, pred_dir / osp.basename(path))
+    stems = sorted(
+        osp.basename(path)[:-len('_leftImg8bit.png')]
+        for path in glob.glob(str(pred_dir / '*_leftImg8bit.png')))
+    victim_rgb, victim_size = stems[0], stems[1]
+    os.remove(pred_dir / f'{victim_rgb}_leftImg8bit.png')
+    os.remove(pred_dir / f'{victim_size}_leftImg8bit.png')
+    Image.fromarray(np.zeros(
+        (64, 128, 3),
+        np.uint8)).save(pred_dir / f'{victim_rgb}_leftImg8bit.png')
+    Image.fromarray(np.zeros(
+        (10, 10), np.uint8)).save(pred_dir / f'{victim_size}_leftImg8bit.png')
+    (pred_dir /
+     'nowhere_000000_000019_leftImg8bit.png').write_bytes(b'not a png')
+    return str(pred_dir), victim_rgb, victim_size
+
+
+def test_cli_lists_problems_and_writes_json(messy_folder, prediction_folders,
+                                            tmp_path, capsys):
+    pred_dir, victim_rgb, victim_size = messy_folder
+    out = tmp_path / 'report.json'
+    status = load_cli().main([
+        '--pred-dir', pred_dir, '--gt-dir', prediction_folders['gt_dir'],
+        '--dataset', 'cityscapes', '--nproc', '2', '--out',
+        str(out)
+    ])
+    assert status == 0
+    text = capsys.readouterr().out
+    assert 'mBIoU' in text and 'BF@3px' in text and 'road' in text
+    assert 'predictions without ground truth (1)' in text
+    assert 'nowhere_000000_000019_leftImg8bit.png' in text
+    assert 'unreadable or invalid (left out) (2)' in text
+    assert 'expected an index PNG' in text and 'shape' in text
+    report = json.loads(out.read_text())
+    total = len(prediction_folders['gt_files'])
+    assert report['num_images'] == total - 2
+    assert len(report['unmatched_ground_truth']) == 0
+    assert {victim_rgb, victim_size} == {
+        osp.basename(item['file'])[:-len('_leftImg8bit.png')]
+        for item in report['failed']
+    }
+    assert set(report['summary']) >= {
+        'aAcc', 'mIoU', 'mAcc', 'fwIoU', 'mBIoU', 'mBF@1px', 'mBF@3px',
+        'mBF@5px'
+    }
+    assert report['settings']['distance'] == 'chebyshev'
+    # the same numbers in-process with one worker
+    again = evaluate_folders(
+        pred_dir,
+        prediction_folders['gt_dir'],
+        dataset='cityscapes',
+        nproc=1,
+        progress=False)
+    assert again['counts'] == report['counts']
+    assert again['summary'] == report['summary']
+
+
+def test_cli_exit_status_when_nothing_matches(prediction_folders, tmp_path,
+                                              capsys):
+    cli = load_cli()
+    status = cli.main([
+        '--pred-dir', prediction_folders['train_ids'], '--gt-dir',
+        prediction_folders['gt_dir'], '--num-classes', '19', '--gt-suffix',
+        '_nothing.png', '--out',
+        str(tmp_path / 'r.json'), '--no-progress'
+    ])
+    assert status == 1
+    assert 'no pair' in capsys.readouterr().err
+    status = cli.main([
+        '--pred-dir',
+        str(tmp_path / 'missing'), '--gt-dir', prediction_folders['gt_dir'],
+        '--num-classes', '19'
+    ])
+    assert status == 2
+
+
+def test_cli_options(prediction_folders, tmp_path):
+    """--num-classes, suffixes, --radius, --tolerance, --cbl-biou."""
+    cli = load_cli()
+    out = tmp_path / 'r.json'
+    status = cli.main([
+        '--pred-dir', prediction_folders['train_ids'], '--gt-dir',
+        prediction_folders['gt_dir'], '--num-classes', '19', '--pred-suffix',
+        '_leftImg8bit.png', '--gt-suffix', '_gtFine_labelTrainIds.png',
+        '--radius', '2', '--tolerance', '0', '2', '--cbl-biou', '--out',
+        str(out), '--no-progress'
+    ])
+    assert status == 0
+    report = json.loads(out.read_text())
+    assert list(report['summary'])[-3:] == ['mBF@0px', 'mBF@2px', 'cblBIoU']
+    assert report['settings']['radius'] == 2
+    assert list(report['per_class']) == [str(i) for i in range(19)]
+
+
+def test_voc_palette_pngs(tmp_path):
+    """VOC ground truth is a palette PNG: its indices are the labels."""
+    rng = np.random.default_rng(0)
+    (tmp_path / 'gt').mkdir()
+    (tmp_path / 'pred').mkdir()
+    label = rng.integers(0, 21, size=(20, 30)).astype(np.uint8)
+    label[:3] = IGNORE
+    image = Image.fromarray(label)
+    image.putpalette(voc_palette_bytes())
+    image.save(tmp_path / 'gt' / '2007_000001.png')
+    Image.fromarray(np.where(label == IGNORE, 0, label).astype(np.uint8)).save(
+        tmp_path / 'pred' / '2007_000001.png')
+    assert read_index_png(str(tmp_path / 'gt' / '2007_000001.png')).max() \
+        == IGNORE
+    report = evaluate_folders(
+        str(tmp_path / 'pred'),
+        str(tmp_path / 'gt'),
+        dataset='voc',
+        progress=False)
+    assert report['num_images'] == 1
+    assert report['summary']['mIoU'] == 100.0
+    assert report['summary']['mBIoU'] == 100.0
+    assert report['per_class']['aeroplane']['BF@1px'] == 1.0

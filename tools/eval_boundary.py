@@ -1,0 +1,130 @@
+"""Score a folder of predicted index PNGs against ground truth with the
+metrics of ``BoundaryIoUMetric`` (aAcc, mIoU, mAcc, fwIoU, per-class Boundary
+IoU and boundary F-scores).
+
+Examples::
+
+    # Cityscapes: predictions from `tools/test.py CONFIG CKPT --out DIR`
+    python tools/eval_boundary.py --pred-dir DIR \\
+        --gt-dir data/cityscapes/gtFine/val --dataset cityscapes --nproc 8
+
+    # any dataset: <key>.png predictions, <key>_mask.png ground truth
+    python tools/eval_boundary.py --pred-dir preds --gt-dir masks \\
+        --gt-suffix _mask.png --num-classes 5 --radius 3 --tolerance 1 2
+
+Prints the per-class table and the summary, writes a JSON report (``--out``)
+and lists unmatched, duplicated and unreadable files. Exit status 1 when no
+pair of files could be evaluated. Definitions: docs/metrics.md.
+"""
+import argparse
+import sys
+
+try:
+    from cblseg.evaluation.offline import (DATASET_PRESETS, evaluate_folders,
+                                           format_report, write_report)
+except ImportError as err:
+    sys.exit(f'cannot import cblseg ({err}). Run `make setup` and use '
+             '.venv/bin/python, or `pip install -e .` in the cblseg '
+             'repository with the python that runs MMSeg.')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Boundary IoU, boundary F-score and mIoU of a folder of '
+        'predicted index PNGs (see docs/metrics.md)')
+    parser.add_argument(
+        '--pred-dir', required=True, help='predicted index PNGs (recursive)')
+    parser.add_argument(
+        '--gt-dir', required=True, help='ground-truth index PNGs (recursive)')
+    classes = parser.add_mutually_exclusive_group(required=True)
+    classes.add_argument(
+        '--dataset',
+        choices=sorted(DATASET_PRESETS),
+        help='class names and default suffixes: cityscapes (train ids, '
+        '*_leftImg8bit.png / *_gtFine_labelTrainIds.png) or voc (*.png)')
+    classes.add_argument(
+        '--num-classes', type=int, help='number of classes K (labels 0..K-1)')
+    parser.add_argument(
+        '--pred-suffix',
+        help="prediction file name ending (default: the dataset's, "
+        "else '.png')")
+    parser.add_argument(
+        '--gt-suffix',
+        help="ground-truth file name ending (default: the dataset's, "
+        "else '.png')")
+    parser.add_argument(
+        '--ignore-index',
+        type=int,
+        default=255,
+        help='ground-truth label that takes no part (default: 255)')
+    radius = parser.add_mutually_exclusive_group()
+    radius.add_argument(
+        '--dilation',
+        type=float,
+        help='band radius as a fraction of the image diagonal (default: '
+        '0.02, i.e. max(1, round(0.02 * diagonal)) pixels)')
+    radius.add_argument(
+        '--radius', type=int, help='fixed band radius in pixels')
+    parser.add_argument(
+        '--tolerance',
+        type=int,
+        nargs='*',
+        default=[1, 3, 5],
+        help='boundary F-score tolerances in pixels (Chebyshev distance; '
+        'default: 1 3 5; none to skip)')
+    parser.add_argument(
+        '--cbl-biou',
+        action='store_true',
+        help='also compute the CBL reference code\'s binary BIoU')
+    parser.add_argument(
+        '--nproc', type=int, default=1, help='worker processes (default: 1)')
+    parser.add_argument(
+        '--device', default='cpu', help="torch device (default: 'cpu')")
+    parser.add_argument(
+        '--out',
+        help='JSON report path (default: <pred-dir>/boundary_metrics.json)')
+    parser.add_argument(
+        '--no-progress', action='store_true', help='no progress bar')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        report = evaluate_folders(
+            args.pred_dir,
+            args.gt_dir,
+            dataset=args.dataset,
+            num_classes=args.num_classes,
+            pred_suffix=args.pred_suffix,
+            gt_suffix=args.gt_suffix,
+            ignore_index=args.ignore_index,
+            dilation=args.dilation,
+            radius=args.radius,
+            tolerances=args.tolerance,
+            cbl_biou=args.cbl_biou,
+            nproc=args.nproc,
+            device=args.device,
+            progress=not args.no_progress)
+    except (ValueError, FileNotFoundError) as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    print(format_report(report))
+    out = args.out
+    if out is None:
+        import os.path as osp
+        out = osp.join(args.pred_dir, 'boundary_metrics.json')
+    write_report(report, out)
+    print(f'report written to {out}')
+    if report['num_images'] == 0:
+        print(
+            'error: no pair of prediction and ground truth could be '
+            f"evaluated (pred suffix {report['settings']['pred_suffix']!r}, "
+            f"gt suffix {report['settings']['gt_suffix']!r})",
+            file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
