@@ -4,7 +4,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PY=${PY:-.venv/bin/python}
-CONFIG=${CONFIG:-configs/ocrnet/ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py}
+CONFIG=${CONFIG:-configs/cbl/cbl-ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py}
 WORK_DIR=${WORK_DIR:-work_dirs/demo}
 DATA_DIR=data/synthetic
 say() { printf '\n[demo] %s\n' "$*"; }
@@ -26,8 +26,9 @@ say "4/4 drawing image | ground truth | prediction pictures"
     --out-dir "$WORK_DIR/pictures" --num-images 4
 
 say "done in $(( $(date +%s) - start )) s. Metrics (from $WORK_DIR/test.log):"
-grep -E "^\|" "$WORK_DIR/test.log" | tail -n 30 || true
-grep -E "Iter\(test\)" "$WORK_DIR/test.log" | tail -n 1 || true
+grep -E "^[|+]" "$WORK_DIR/test.log" || true
+grep -E "Iter\(test\)" "$WORK_DIR/test.log" | tail -n 1 \
+    | grep -oE "(aAcc|mIoU|mAcc|fwIoU|mBIoU|mBF@[0-9]+px): [0-9.]+" || true
 cat <<MSG
 
 [demo] where everything is:

@@ -32,6 +32,17 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=600):
         timeout=timeout)
 
 
+@pytest.fixture(scope='module')
+def one_torch_thread():
+    """The 2 cores are shared with data loaders and subprocesses: extra
+    intra-op threads only contend. Use with ``pytestmark``."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope='session')
 def synthetic_cityscapes(tmp_path_factory):
     """A small synthetic Cityscapes-layout dataset (8 train, 4 val)."""

@@ -23,13 +23,7 @@ IGNORE = 255
 CLASSES = ('road', 'wall', 'sky', 'car', 'person', 'tree')
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    # the 2 cores are shared: extra intra-op threads only contend
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 def make_samples(seed, count=6, size=(36, 52), num_classes=len(CLASSES)):

@@ -21,13 +21,7 @@ IGNORE = 255
 DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    # the 2 cores are shared: extra intra-op threads only contend
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 # --------------------------------------------------------------------------

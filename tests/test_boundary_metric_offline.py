@@ -24,13 +24,7 @@ from conftest import REPO_ROOT
 IGNORE = 255
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    # the 2 cores are shared: extra intra-op threads only contend
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 def train_id_to_label_id_lut():

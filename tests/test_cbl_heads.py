@@ -583,9 +583,13 @@ def _unscope(x):
 
 def _without_cbl(cfg: Config) -> dict:
     """The config with the CBL changes undone: head types, cbl_loss,
-    GenerateBoundary, AMP, custom_imports and mmengine's _scope_ marks."""
+    GenerateBoundary, AMP, custom_imports, the boundary evaluator of our
+    dataset configs and mmengine's _scope_ marks."""
     d = _unscope(copy.deepcopy(cfg.to_dict()))
     d.pop('custom_imports', None)
+    for key in ('val_evaluator', 'test_evaluator'):
+        if d.get(key) == dict(type='BoundaryIoUMetric'):
+            d[key] = dict(type='IoUMetric', iou_metrics=['mIoU'])
     heads = d['model']['decode_head']
     for head in heads if isinstance(heads, list) else [heads]:
         if head['type'].startswith('CBL'):

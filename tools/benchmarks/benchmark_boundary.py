@@ -25,10 +25,7 @@ Example::
     python tools/benchmarks/benchmark_boundary.py --quick   # smoke test
 """
 import argparse
-import platform
 import statistics
-import time
-from typing import Callable, List
 
 import cv2
 import numpy as np
@@ -37,6 +34,7 @@ import torch.nn.functional as F
 
 from cblseg.ops import (label_to_boundary, label_to_boundary_torch,
                         radius_from_dilation)
+from cblseg.utils.benchmark_timing import cpu_name, time_cuda_ms, time_ms
 
 IGNORE = 255
 NUM_CLASSES = 19
@@ -182,46 +180,6 @@ def per_class_erosion_boundary(label: np.ndarray, radius: int) -> np.ndarray:
 # --------------------------------------------------------------------------
 # Timing
 # --------------------------------------------------------------------------
-def time_ms(fn: Callable[[], object],
-            repeats: int,
-            warmup: int = 1) -> List[float]:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
-
-
-def time_cuda_ms(fn: Callable[[], object],
-                 repeats: int,
-                 warmup: int = 3) -> List[float]:
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(repeats):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end))
-    return times
-
-
-def cpu_name() -> str:
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown CPU'
 
 
 def row(name: str, shape: str, radius: int, ms: float, note: str = ''):

@@ -28,7 +28,6 @@ Example::
     python tools/benchmarks/benchmark_cbl_loss.py --device cuda --repeats 20
 """
 import argparse
-import platform
 import statistics
 import time
 from typing import Callable, Dict, List
@@ -40,6 +39,7 @@ import torch.nn.functional as F
 from cblseg.datasets import (GenerateBoundary, label_id_to_train_id_lut,
                              render_street_scene)
 from cblseg.models.losses import conditional_boundary_loss
+from cblseg.utils.benchmark_timing import cpu_name
 
 IGNORE = 255
 NUM_CLASSES = 19
@@ -218,17 +218,6 @@ def check_same(ours, base) -> str:
     assert err < 1e-4, f'gradient differs: max error {err:.2e} of max |grad|'
     return (', '.join(f'{name} {float(ours[name]):.6f}' for name in TERMS) +
             f'; max |grad diff| / max |grad| = {float(err):.1e}')
-
-
-def cpu_name() -> str:
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown CPU'
 
 
 def parse_args():

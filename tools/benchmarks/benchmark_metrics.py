@@ -36,12 +36,11 @@ Example::
 import argparse
 import os
 import os.path as osp
-import platform
 import statistics
 import sys
 import tempfile
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List
 
 import cv2
 import numpy as np
@@ -53,6 +52,7 @@ from cblseg.evaluation import boundary_counts, count_row_names
 from cblseg.evaluation.offline import evaluate_folders
 from cblseg.ops import radius_from_dilation
 from cblseg.ops.boundary import ScratchBuffers
+from cblseg.utils.benchmark_timing import cpu_name, time_cuda_ms, time_ms
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from benchmark_boundary import synthetic_street_label  # noqa: E402
@@ -191,53 +191,6 @@ def opencv_counts(pred: np.ndarray,
 # --------------------------------------------------------------------------
 # Timing helpers
 # --------------------------------------------------------------------------
-def time_ms(fn: Callable[[], object],
-            repeats: int,
-            warmup: int = 1,
-            cpu_times: Optional[List[float]] = None) -> List[float]:
-    """Wall-clock ms per call; with ``cpu_times``, also this process's CPU
-    ms per call (on a machine shared with other jobs the wall clock also
-    counts the time the process waited for a core)."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        cpu = time.process_time()
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-        if cpu_times is not None:
-            cpu_times.append((time.process_time() - cpu) * 1e3)
-    return times
-
-
-def time_cuda_ms(fn: Callable[[], object],
-                 repeats: int,
-                 warmup: int = 3) -> List[float]:
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(repeats):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end))
-    return times
-
-
-def cpu_name() -> str:
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown CPU'
 
 
 def row(name: str, shape: str, ms: float, note: str = ''):

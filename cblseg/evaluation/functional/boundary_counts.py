@@ -481,14 +481,13 @@ def boundary_counts(pred: Tensor,
     k = num_classes
     bsz, height, width = pred.shape
     device = pred.device
-    rows = []
     if pred.numel() == 0:
-        rows = torch.zeros((bsz, len(count_row_names(tolerances)), k),
-                           dtype=torch.int64,
-                           device=device)
+        counts = torch.zeros((bsz, len(count_row_names(tolerances)), k),
+                             dtype=torch.int64,
+                             device=device)
         cbl = torch.zeros(
             (bsz, 2), dtype=torch.int64, device=device) if cbl_binary else None
-        return BoundaryCounts(rows, cbl)
+        return BoundaryCounts(counts, cbl)
 
     # ---- codes: classes as they are, ignore -> dtype max -----------------
     if k <= 254:

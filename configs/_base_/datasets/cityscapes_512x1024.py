@@ -22,3 +22,6 @@ train_pipeline = [
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# mIoU, Boundary IoU and boundary F-score in one pass (docs/metrics.md).
+val_evaluator = dict(_delete_=True, type='BoundaryIoUMetric')
+test_evaluator = val_evaluator

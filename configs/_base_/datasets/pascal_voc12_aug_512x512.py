@@ -39,3 +39,6 @@ dataset_aug = dict(
     pipeline=train_pipeline)
 train_dataloader = dict(
     dataset=dict(type='ConcatDataset', datasets=[dataset_train, dataset_aug]))
+# mIoU, Boundary IoU and boundary F-score in one pass (docs/metrics.md).
+val_evaluator = dict(_delete_=True, type='BoundaryIoUMetric')
+test_evaluator = val_evaluator

@@ -36,3 +36,6 @@ val_dataloader = dict(
     num_workers=2,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
+# mIoU, Boundary IoU and boundary F-score in one pass (docs/metrics.md).
+val_evaluator = dict(_delete_=True, type='BoundaryIoUMetric')
+test_evaluator = val_evaluator
