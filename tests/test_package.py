@@ -132,3 +132,30 @@ def test_pip_install_non_editable(tmp_path):
         cwd=str(tmp_path))
     assert check.returncode == 0, check.stderr[-3000:]
     assert check.stdout.startswith(str(target))
+
+
+def test_amp_flag_and_cpu_fallback():
+    from cblseg.apis.runner_setup import enable_amp
+    cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper', optimizer={})))
+    enable_amp(cfg)
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.loss_scale == 'dynamic'
+    # mmengine's AmpOptimWrapper refuses to run without a GPU
+    with pytest.warns(UserWarning, match='AmpOptimWrapper'):
+        adapt_cfg_to_hardware(cfg)
+    assert cfg.optim_wrapper.type == 'OptimWrapper'
+    assert 'loss_scale' not in cfg.optim_wrapper
+    other = Config(dict(optim_wrapper=dict(type='ColossalAIOptimWrapper')))
+    with pytest.raises(ValueError, match='ColossalAIOptimWrapper'):
+        enable_amp(other)
+
+
+def test_train_tool_amp_runs_on_cpu(synthetic_cityscapes, tmp_path):
+    from conftest import tiny_train_options
+    out = run_tool([
+        sys.executable, 'tools/train.py', DEMO_CONFIG, '--amp', '--work-dir',
+        str(tmp_path), '--cfg-options'
+    ] + tiny_train_options(synthetic_cityscapes, max_iters=1))
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert 'training runs in fp32' in out.stdout
+    assert osp.exists(tmp_path / 'iter_1.pth')

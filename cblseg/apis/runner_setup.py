@@ -1,17 +1,19 @@
 """What ``tools/train.py`` and ``tools/test.py`` share: config loading,
 command-line overrides and hardware fallbacks before the Runner is built."""
+import logging
 import os
 import os.path as osp
 import warnings
 from argparse import ArgumentParser, Namespace
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 
 from cblseg.utils import (CUSTOM_IMPORTS_HINT, adapt_cfg_to_hardware,
                           check_data_roots, imports_cblseg,
                           init_cpu_distributed, load_config)
 
-__all__ = ['add_common_args', 'prepare_cfg', 'finish_args']
+__all__ = ['add_common_args', 'enable_amp', 'prepare_cfg', 'finish_args']
 
 
 def add_common_args(parser: ArgumentParser) -> ArgumentParser:
@@ -39,12 +41,30 @@ def finish_args(args: Namespace) -> Namespace:
     return args
 
 
+def enable_amp(cfg: Config) -> None:
+    """``--amp``: switch ``OptimWrapper`` to ``AmpOptimWrapper``, as MMSeg's
+    train.py does."""
+    optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if optim_wrapper == 'AmpOptimWrapper':
+        print_log(
+            'AMP training is already enabled in your config.',
+            logger='current',
+            level=logging.WARNING)
+    elif optim_wrapper != 'OptimWrapper':
+        raise ValueError(
+            '--amp works when optim_wrapper.type is OptimWrapper, but the '
+            f'config has {optim_wrapper!r}.')
+    else:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+
+
 def prepare_cfg(args: Namespace, splits) -> Config:
     """Load the config and apply what the command line and machine need.
 
     Args:
         args (Namespace): Parsed arguments with ``config``, ``work_dir``,
-            ``cfg_options`` and ``launcher``.
+            ``cfg_options``, ``launcher`` and optionally ``amp``.
         splits (Sequence[str]): Dataloaders whose data must exist.
 
     Returns:
@@ -54,6 +74,8 @@ def prepare_cfg(args: Namespace, splits) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if getattr(args, 'amp', False):
+        enable_amp(cfg)
     if not imports_cblseg(cfg):
         warnings.warn(
             f'{args.config} does not list cblseg in custom_imports. It runs '

@@ -1,9 +1,7 @@
 """``tools/train.py``: MMSeg's training command line on mmengine's Runner."""
 import argparse
-import logging
 from typing import Optional, Sequence
 
-from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from .runner_setup import add_common_args, finish_args, prepare_cfg
@@ -31,20 +29,6 @@ def parse_train_args(argv: Optional[Sequence[str]] = None):
 def build_train_runner(args) -> Runner:
     """Build the Runner for training from parsed arguments."""
     cfg = prepare_cfg(args, splits=('train', 'val'))
-    if args.amp:
-        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper == 'AmpOptimWrapper':
-            print_log(
-                'AMP training is already enabled in your config.',
-                logger='current',
-                level=logging.WARNING)
-        elif optim_wrapper != 'OptimWrapper':
-            raise ValueError(
-                '--amp works when optim_wrapper.type is OptimWrapper, but '
-                f'the config has {optim_wrapper!r}.')
-        else:
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = args.resume
     if 'runner_type' in cfg:
         from mmseg.registry import RUNNERS

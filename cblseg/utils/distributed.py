@@ -22,6 +22,8 @@ __all__ = [
 ]
 
 _SYNC_BN_TYPES = ('SyncBN', 'MMSyncBN', 'SyncBatchNorm')
+# AmpOptimWrapper's arguments that OptimWrapper does not take.
+_AMP_ONLY_KEYS = ('loss_scale', 'dtype', 'use_fsdp')
 
 
 def distributed_backend() -> str:
@@ -96,8 +98,9 @@ def adapt_cfg_to_hardware(cfg: Config) -> Config:
     """Adjust a config in place so it runs on this machine.
 
     With CUDA the config is left as it is. Without CUDA: the distributed
-    backend becomes gloo, SyncBN becomes BN (with a warning), and DDP wraps
-    the model without ``device_ids``.
+    backend becomes gloo, SyncBN becomes BN and AMP becomes fp32 training
+    (each with a warning; mmengine's ``AmpOptimWrapper`` refuses to run
+    without a GPU), and DDP wraps the model without ``device_ids``.
 
     Args:
         cfg (Config): The full config, with ``cfg.launcher`` set.
@@ -119,6 +122,13 @@ def adapt_cfg_to_hardware(cfg: Config) -> Config:
             warnings.warn(
                 f'No CUDA device: replaced {replaced} SyncBN norm config(s) '
                 'by BN. Statistics are per process, not synchronised.')
+    optim_wrapper = cfg.get('optim_wrapper')
+    if optim_wrapper and optim_wrapper.get('type') == 'AmpOptimWrapper':
+        warnings.warn('No CUDA device: AmpOptimWrapper (mixed precision) '
+                      'replaced by OptimWrapper; training runs in fp32.')
+        optim_wrapper.type = 'OptimWrapper'
+        for key in _AMP_ONLY_KEYS:
+            optim_wrapper.pop(key, None)
     if cfg.get('launcher', 'none') != 'none':
         wrapper = cfg.get('model_wrapper_cfg') or dict(
             type='MMDistributedDataParallel',
