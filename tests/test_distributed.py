@@ -68,3 +68,28 @@ def test_two_process_test_equals_one_process(two_process_training,
     one, two = _test_metrics(single.stdout), _test_metrics(double.stdout)
     assert 'mIoU' in one
     assert one == two
+
+
+def test_test_tool_tta_show_dir_and_out(two_process_training,
+                                        synthetic_cityscapes, tmp_path):
+    """tools/test.py's MMSeg options on the 2-process checkpoint."""
+    work_dir, train_result = two_process_training
+    assert train_result.returncode == 0, train_result.stdout[-5000:]
+    out_dir, show_dir = tmp_path / 'pred', tmp_path / 'painted'
+    result = run_tool([
+        sys.executable, 'tools/test.py', DEMO_CONFIG,
+        osp.join(work_dir, 'iter_2.pth'), '--work-dir',
+        str(tmp_path / 'work'), '--tta', '--out',
+        str(out_dir), '--show-dir',
+        str(show_dir), '--cfg-options',
+        f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False'
+    ])
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert 'mIoU' in _test_metrics(result.stdout)
+    predictions = sorted(out_dir.glob('*.png'))
+    assert len(predictions) == 4  # the 4 val images, as index PNGs
+    # every image is painted, not MMSeg's every 50th
+    painted = sorted((show_dir / 'vis_data' / 'vis_image').glob('*.png'))
+    assert len(painted) == 4, list(show_dir.rglob('*'))[:20]

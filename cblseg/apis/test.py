@@ -23,8 +23,16 @@ def parse_test_args(argv: Optional[Sequence[str]] = None):
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='directory where painted images are saved, under '
-        'work_dir/timestamp/')
+        help='directory for painted predictions; they go to '
+        'SHOW_DIR/vis_data/vis_image/ (a relative SHOW_DIR is relative to '
+        'the current directory)')
+    parser.add_argument(
+        '--show-interval',
+        type=int,
+        default=1,
+        help='paint every N-th test image with --show/--show-dir (MMSeg\'s '
+        'hook defaults to every 50th, which paints nothing on a small '
+        'split); default 1')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -40,6 +48,7 @@ def _enable_visualization(cfg, args):
             '--show/--show-dir need a visualization hook: add '
             "default_hooks.visualization=dict(type='SegVisualizationHook').")
     hooks.visualization.draw = True
+    hooks.visualization.interval = args.show_interval
     if args.show:
         hooks.visualization.show = True
         hooks.visualization.wait_time = args.wait_time
