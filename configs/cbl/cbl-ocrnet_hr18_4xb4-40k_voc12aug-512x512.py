@@ -1,60 +1,20 @@
 # CBL OCRNet, HRNet-W18, Pascal VOC 2012 + SBD (aug) 512x512, 4 GPUs x 4,
-# 40k iters.
+# 40k iters: the 20k config with MMSeg's 40k schedule.
 # Baseline (MMSeg):
 #   mmseg::ocrnet/ocrnet_hr18_4xb4-40k_voc12aug-512x512.py
-# Differences: OCR head OCRHead -> CBLOCRHead, GenerateBoundary in the train
-# pipeline (after Pad, so the padding is ignore in gt_edge_map too).
-# MMSeg's leaf config cannot be a base next to our dataset config (both
-# inherit mmseg::_base_/datasets/..., and mmengine refuses a key defined by two
-# bases), so this composes the same MMSeg bases as that leaf, with our dataset
-# config (GenerateBoundary last in the train pipeline) for MMSeg's.
 # tests/test_cbl_heads.py checks it equals the baseline up to the CBL changes.
-_base_ = [
-    'mmseg::_base_/models/ocrnet_hr18.py',
-    '../_base_/datasets/pascal_voc12_aug_512x512.py',
-    'mmseg::_base_/default_runtime.py',
-    'mmseg::_base_/schedules/schedule_40k.py',
-]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+_base_ = ['./cbl-ocrnet_hr18_4xb4-20k_voc12aug-512x512.py']
 
-crop_size = (512, 512)
-data_preprocessor = dict(size=crop_size)
-norm_cfg = dict(type='SyncBN', requires_grad=True)
-model = dict(
-    data_preprocessor=data_preprocessor,
-    # mmengine replaces lists instead of merging them: both heads in full.
-    decode_head=[
-        dict(
-            type='FCNHead',
-            in_channels=[18, 36, 72, 144],
-            channels=sum([18, 36, 72, 144]),
-            in_index=(0, 1, 2, 3),
-            input_transform='resize_concat',
-            kernel_size=1,
-            num_convs=1,
-            concat_input=False,
-            dropout_ratio=-1,
-            num_classes=21,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
-        dict(
-            type='CBLOCRHead',
-            in_channels=[18, 36, 72, 144],
-            in_index=(0, 1, 2, 3),
-            input_transform='resize_concat',
-            channels=512,
-            ocr_channels=256,
-            dropout_ratio=-1,
-            num_classes=21,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-            cbl_loss=dict(
-                type='ConditionalBoundaryLoss',
-                loss_weight_context=1.0,
-                loss_weight_nce=0.2,
-                loss_weight_cn=2.0)),
-    ])
+# mmseg::_base_/schedules/schedule_40k.py (a second base cannot redefine the
+# keys that the 20k schedule already set).
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=40000,
+        by_epoch=False)
+]
+train_cfg = dict(max_iters=40000, val_interval=4000)
+default_hooks = dict(checkpoint=dict(interval=4000))
