@@ -62,6 +62,17 @@ if ! "$PY" -c 'import pkg_resources, wheel, ninja' >/dev/null 2>&1; then
     "${PIP[@]}" install -c "$CONSTRAINTS" --upgrade "setuptools<81" wheel ninja || die "could not install build tools"
 fi
 
+# mmengine and mmcv declare opencv-python (the GUI build); we use the headless
+# one, so they go in with --no-deps and their other requirements come from
+# requirements/runtime.txt. Before torch, which warns at import without numpy.
+if ! have mmengine "$MMENGINE_VERSION" || ! "$PY" -c 'import cv2, scipy, prettytable, rich' >/dev/null 2>&1; then
+    say "installing mmengine==$MMENGINE_VERSION and runtime requirements"
+    "${PIP[@]}" install -c "$CONSTRAINTS" -r requirements/runtime.txt \
+        || die "could not install the runtime requirements (requirements/runtime.txt)"
+    "${PIP[@]}" install -c "$CONSTRAINTS" --no-deps "mmengine==$MMENGINE_VERSION" \
+        || die "could not install mmengine==$MMENGINE_VERSION"
+fi
+
 # torch: keep any torch already present (a CUDA build on a GPU node); never let
 # a dependency pull a newer one.
 if "$PY" -c 'import torch' >/dev/null 2>&1; then
@@ -73,17 +84,6 @@ else
 fi
 TORCH_HAVE=$("$PY" -c 'import torch; print(torch.__version__)')
 echo "torch==$TORCH_HAVE" >> "$CONSTRAINTS"
-
-# mmengine and mmcv declare opencv-python (the GUI build); we use the headless
-# one, so they go in with --no-deps and their other requirements come from
-# requirements/runtime.txt.
-if ! have mmengine "$MMENGINE_VERSION" || ! "$PY" -c 'import cv2, scipy, prettytable, rich' >/dev/null 2>&1; then
-    say "installing mmengine==$MMENGINE_VERSION and runtime requirements"
-    "${PIP[@]}" install -c "$CONSTRAINTS" -r requirements/runtime.txt \
-        || die "could not install the runtime requirements (requirements/runtime.txt)"
-    "${PIP[@]}" install -c "$CONSTRAINTS" --no-deps "mmengine==$MMENGINE_VERSION" \
-        || die "could not install mmengine==$MMENGINE_VERSION"
-fi
 
 # mmcv with ops: a cached wheel if we built one before, else build from the sdist.
 PYTAG=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
