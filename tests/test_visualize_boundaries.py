@@ -13,10 +13,11 @@ from PIL import Image
 from cblseg.datasets.cityscapes_labels import (CITYSCAPES_TRAIN_CLASSES,
                                                CITYSCAPES_TRAIN_PALETTE)
 from cblseg.datasets.voc_labels import VOC_CLASSES, VOC_PALETTE
-from cblseg.ops import class_boundaries, ignore_aware_one_hot
+from cblseg.ops import (class_boundaries, ignore_aware_one_hot,
+                        resolve_radius)
 from cblseg.visualization.boundary_grid import (
     GAP, HEADER_HEIGHT, TILE_GAP, TITLE_HEIGHT, boundary_grid_size,
-    classes_to_show, compose_boundary_grid, overlay_boundaries, resolve_radius,
+    classes_to_show, compose_boundary_grid, overlay_boundaries,
     tile_shape)
 from conftest import DEMO_CONFIG, REPO_ROOT, run_tool
 
@@ -90,7 +91,7 @@ def test_grid_odd_sizes(shape):
     rng = np.random.default_rng(sum(shape))
     label = rng.integers(0, 4, shape).astype(np.uint8)
     label[0, 0] = 255
-    radius = resolve_radius(shape)
+    radius = resolve_radius(*shape[:2])
     assert radius == 1
     grid = compose_boundary_grid(label, VOC_CLASSES, VOC_PALETTE, radius)
     shown = classes_to_show(label, len(VOC_CLASSES))
@@ -181,9 +182,9 @@ def test_errors():
         compose_boundary_grid(
             np.zeros((4, 4), np.uint8), VOC_CLASSES, VOC_PALETTE, 0)
     with pytest.raises(ValueError, match='not both'):
-        resolve_radius((4, 4), radius=2, dilation=0.1)
-    assert resolve_radius((1024, 2048)) == 46
-    assert resolve_radius((1024, 2048), dilation=0.01) == 23
+        resolve_radius(4, 4, radius=2, dilation=0.1)
+    assert resolve_radius(1024, 2048) == 46
+    assert resolve_radius(1024, 2048, dilation=0.01) == 23
 
 
 # -- CLI ------------------------------------------------------------------

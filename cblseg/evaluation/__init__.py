@@ -5,10 +5,9 @@ prediction folders (``cblseg.evaluation.offline``, ``tools/eval_boundary.py``).
 """
 from .functional import (BoundaryCounts, boundary_counts, check_tolerances,
                          count_row_names)
-from .metrics import (BoundaryIoUMetric, class_table, resolve_radius,
-                      summarize_counts)
+from .metrics import BoundaryIoUMetric, class_table, summarize_counts
 
 __all__ = [
     'BoundaryCounts', 'boundary_counts', 'check_tolerances', 'count_row_names',
-    'BoundaryIoUMetric', 'class_table', 'resolve_radius', 'summarize_counts'
+    'BoundaryIoUMetric', 'class_table', 'summarize_counts'
 ]

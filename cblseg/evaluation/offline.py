@@ -32,9 +32,9 @@ from cblseg.datasets.voc_labels import VOC_CLASSES
 from cblseg.ops.boundary import ScratchBuffers
 from .functional.boundary_counts import (boundary_counts, check_tolerances,
                                          count_row_names)
-from .metrics.boundary_iou_metric import (DEFAULT_TOLERANCES,
-                                          _check_radius_options, class_table,
-                                          resolve_radius, summarize_counts)
+from cblseg.ops import check_radius_options, resolve_radius
+from .metrics.boundary_iou_metric import (DEFAULT_TOLERANCES, class_table,
+                                          summarize_counts)
 
 __all__ = [
     'DATASET_PRESETS', 'PairScan', 'find_pairs', 'read_index_png',
@@ -164,8 +164,8 @@ def _count_pair(pair: Tuple[str, str, str]):
         return (key, pred_path, None, None,
                 f'{pred_path}: prediction of shape {pred.shape} but ground '
                 f'truth {gt_path} of shape {gt.shape}')
-    radius = resolve_radius(settings['dilation'], settings['radius'],
-                            *gt.shape)
+    radius = resolve_radius(
+        *gt.shape, dilation=settings['dilation'], radius=settings['radius'])
     device = torch.device(settings['device'])
     try:
         result = boundary_counts(
@@ -263,7 +263,7 @@ def evaluate_folders(pred_dir: str,
         raise ValueError('need at least one class')
     pred_suffix = '.png' if pred_suffix is None else pred_suffix
     gt_suffix = '.png' if gt_suffix is None else gt_suffix
-    _check_radius_options(dilation, radius)
+    check_radius_options(dilation, radius)
     tolerances = check_tolerances(tolerances)
     nproc = max(1, int(nproc))
 

@@ -59,7 +59,8 @@ import torch
 from torch import Tensor
 
 __all__ = [
-    'radius_from_dilation', 'check_radius', 'label_to_boundary',
+    'DEFAULT_DILATION', 'radius_from_dilation', 'check_radius',
+    'check_radius_options', 'resolve_radius', 'label_to_boundary',
     'label_to_boundary_torch', 'ignore_aware_one_hot',
     'ignore_aware_one_hot_numpy', 'class_boundaries', 'ScratchBuffers',
     'window_extreme_torch', 'label_to_boundary_mask_torch',
@@ -68,6 +69,11 @@ __all__ = [
 
 # How many offending values an error message lists.
 _MAX_REPORTED_VALUES = 8
+
+
+#: Band width when neither ``dilation`` nor ``radius`` is given: the Boundary
+#: IoU paper's default, and what the CBL reference trains with.
+DEFAULT_DILATION = 0.02
 
 
 # --------------------------------------------------------------------------
@@ -118,6 +124,49 @@ def check_radius(radius: int) -> int:
             or radius < 1):
         raise ValueError(f'radius must be an integer >= 1, got {radius!r}')
     return int(radius)
+
+
+def check_radius_options(dilation: Optional[float] = None,
+                         radius: Optional[int] = None) -> None:
+    """Validate a ``dilation`` / ``radius`` pair as components take it.
+
+    Args:
+        dilation (float, optional): Band radius as a ratio of the diagonal.
+        radius (int, optional): Band radius in pixels.
+
+    Raises:
+        ValueError: If both are given, or the given one is invalid.
+    """
+    if dilation is not None and radius is not None:
+        raise ValueError('give either dilation or radius, not both; got '
+                         f'dilation={dilation!r}, radius={radius!r}')
+    if radius is not None:
+        check_radius(radius)
+    elif dilation is not None:
+        radius_from_dilation(dilation, 1, 1)
+
+
+def resolve_radius(height: int,
+                   width: int,
+                   dilation: Optional[float] = None,
+                   radius: Optional[int] = None) -> int:
+    """The band radius in pixels for a ``height x width`` map.
+
+    Args:
+        height (int): Map height.
+        width (int): Map width.
+        dilation (float, optional): Ratio of the diagonal; defaults to
+            :data:`DEFAULT_DILATION` when ``radius`` is not given either.
+        radius (int, optional): Radius in pixels.
+
+    Returns:
+        int: ``radius`` if given, else ``radius_from_dilation``.
+    """
+    check_radius_options(dilation, radius)
+    if radius is not None:
+        return int(radius)
+    return radius_from_dilation(
+        DEFAULT_DILATION if dilation is None else dilation, height, width)
 
 
 def _format_values(values) -> str:

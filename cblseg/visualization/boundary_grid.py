@@ -48,13 +48,13 @@ import torch
 
 from cblseg.ops.boundary import (check_radius, class_boundaries,
                                  ignore_aware_one_hot, label_to_boundary,
-                                 radius_from_dilation)
+                                 resolve_radius)
 from .prediction_panels import colorize_label
 
 __all__ = [
-    'GAP', 'TILE_GAP', 'TITLE_HEIGHT', 'HEADER_HEIGHT', 'DEFAULT_DILATION',
+    'GAP', 'TILE_GAP', 'TITLE_HEIGHT', 'HEADER_HEIGHT',
     'DEFAULT_TILE_WIDTH', 'DEFAULT_COLUMNS', 'IGNORE_STYLES', 'tile_shape',
-    'boundary_grid_size', 'resolve_radius', 'classes_to_show',
+    'boundary_grid_size', 'classes_to_show',
     'compose_boundary_grid', 'overlay_boundaries', 'render_boundary_pictures',
     'dataset_classes_and_palette', 'load_sample_from_files',
     'load_sample_from_config'
@@ -64,7 +64,6 @@ GAP = 12
 TILE_GAP = 4
 TITLE_HEIGHT = 20
 HEADER_HEIGHT = 44
-DEFAULT_DILATION = 0.02
 DEFAULT_TILE_WIDTH = 160
 DEFAULT_COLUMNS = 4
 MIN_TILE_WIDTH = 8
@@ -147,21 +146,6 @@ def boundary_grid_size(num_classes_shown: int,
     height = (
         HEADER_HEIGHT + rows * (TITLE_HEIGHT + tile_height) + (rows + 1) * GAP)
     return height, width
-
-
-def resolve_radius(label_shape: Sequence[int],
-                   radius: Optional[int] = None,
-                   dilation: Optional[float] = None) -> int:
-    """The boundary radius in pixels: ``radius`` if given, else
-    :func:`radius_from_dilation` of ``dilation`` (default 0.02) and the
-    label size (always >= 1, also for tiny labels)."""
-    if radius is not None and dilation is not None:
-        raise ValueError('give radius or dilation, not both')
-    if radius is not None:
-        return check_radius(radius)
-    height, width = (int(v) for v in label_shape[:2])
-    return radius_from_dilation(
-        DEFAULT_DILATION if dilation is None else dilation, height, width)
 
 
 # --------------------------------------------------------------------------
@@ -518,7 +502,8 @@ def render_boundary_pictures(sample: Dict,
         (list of class indices with a cell).
     """
     label = sample['label']
-    radius = resolve_radius(label.shape, radius, dilation)
+    radius = resolve_radius(
+        *label.shape[:2], dilation=dilation, radius=radius)
     classes = sample['classes']
     ignore_index = sample['ignore_index']
     grid = compose_boundary_grid(

@@ -4,7 +4,8 @@ from typing import Optional
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-from cblseg.ops import check_radius, label_to_boundary, radius_from_dilation
+from cblseg.ops import (DEFAULT_DILATION, check_radius_options,
+                        label_to_boundary, resolve_radius)
 
 
 @TRANSFORMS.register_module()
@@ -72,17 +73,9 @@ class GenerateBoundary(BaseTransform):
                  radius: Optional[int] = None,
                  ignore_index: int = 255) -> None:
         super().__init__()
-        if dilation is not None and radius is not None:
-            raise ValueError('GenerateBoundary takes dilation or radius, not '
-                             f'both; got dilation={dilation!r}, '
-                             f'radius={radius!r}')
-        if radius is not None:
-            radius = check_radius(radius)
-        else:
-            if dilation is None:
-                dilation = 0.02
-            # validates dilation > 0 with a size that cannot fail
-            radius_from_dilation(dilation, 1, 1)
+        check_radius_options(dilation, radius)
+        if radius is None and dilation is None:
+            dilation = DEFAULT_DILATION
         if not 0 <= ignore_index <= 255:
             raise ValueError('ignore_index must be in [0, 255] to fit the '
                              f'uint8 gt_edge_map, got {ignore_index!r}')
@@ -106,9 +99,8 @@ class GenerateBoundary(BaseTransform):
                 'GenerateBoundary needs results["gt_seg_map"]; put '
                 'LoadAnnotations before GenerateBoundary in the pipeline')
         height, width = gt_seg_map.shape[:2]
-        radius = self.radius
-        if radius is None:
-            radius = radius_from_dilation(self.dilation, height, width)
+        radius = resolve_radius(
+            height, width, dilation=self.dilation, radius=self.radius)
         results['gt_edge_map'] = label_to_boundary(gt_seg_map, radius,
                                                    self.ignore_index)
         seg_fields = results.setdefault('seg_fields', [])

@@ -1,7 +1,5 @@
 # Copyright (c) cblseg contributors. All rights reserved.
 from .boundary_iou_metric import (BoundaryIoUMetric, class_table,
-                                  resolve_radius, summarize_counts)
+                                  summarize_counts)
 
-__all__ = [
-    'BoundaryIoUMetric', 'class_table', 'resolve_radius', 'summarize_counts'
-]
+__all__ = ['BoundaryIoUMetric', 'class_table', 'summarize_counts']

@@ -21,40 +21,18 @@ from mmseg.registry import METRICS
 from PIL import Image
 from prettytable import PrettyTable
 
-from cblseg.ops.boundary import (ScratchBuffers, check_radius,
-                                 radius_from_dilation)
+from cblseg.ops.boundary import (ScratchBuffers, check_radius_options, resolve_radius)
 from ..functional.boundary_counts import (boundary_counts, check_tolerances,
                                           count_row_names)
 
 __all__ = [
-    'BoundaryIoUMetric', 'summarize_counts', 'class_table', 'resolve_radius',
-    'DEFAULT_DILATION', 'DEFAULT_TOLERANCES', 'CBL_EPSILON'
+    'BoundaryIoUMetric', 'summarize_counts', 'class_table',
+    'DEFAULT_TOLERANCES', 'CBL_EPSILON'
 ]
 
-DEFAULT_DILATION = 0.02
 DEFAULT_TOLERANCES = (1, 3, 5)
 # biou.py's iou_binary_mask: (i + 1e-5) / (u + 1e-5)
 CBL_EPSILON = 1e-5
-
-
-def resolve_radius(dilation: Optional[float], radius: Optional[int],
-                   height: int, width: int) -> int:
-    """Band radius of an ``height x width`` image: ``radius`` if given,
-    else from ``dilation`` (default 0.02) of the image diagonal."""
-    if radius is not None:
-        return check_radius(radius)
-    return radius_from_dilation(
-        DEFAULT_DILATION if dilation is None else dilation, height, width)
-
-
-def _check_radius_options(dilation, radius) -> None:
-    if dilation is not None and radius is not None:
-        raise ValueError('give either dilation or radius, not both '
-                         f'(dilation={dilation!r}, radius={radius!r})')
-    if radius is not None:
-        check_radius(radius)
-    elif dilation is not None:
-        radius_from_dilation(dilation, 1, 1)  # validates
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -232,7 +210,7 @@ class BoundaryIoUMetric(BaseMetric):
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        _check_radius_options(dilation, radius)
+        check_radius_options(dilation, radius)
         self.ignore_index = ignore_index
         self.dilation = dilation
         self.radius = radius
@@ -272,7 +250,8 @@ class BoundaryIoUMetric(BaseMetric):
             if self.output_dir is not None:
                 self._save_prediction(data_sample, pred)
         for (shape, _), group in pending:
-            radius = resolve_radius(self.dilation, self.radius, *shape)
+            radius = resolve_radius(
+                *shape, dilation=self.dilation, radius=self.radius)
             preds = torch.stack([item[1] for item in group])
             gts = torch.stack([
                 item[2].to(preds.device, non_blocking=True) for item in group

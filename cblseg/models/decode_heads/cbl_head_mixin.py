@@ -66,8 +66,8 @@ import torch
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from cblseg.ops import (ignore_aware_one_hot, label_to_boundary_torch,
-                        radius_from_dilation)
+from cblseg.ops import (DEFAULT_DILATION, ignore_aware_one_hot,
+                        label_to_boundary_torch, radius_from_dilation)
 
 __all__ = ['CBLHeadMixin']
 
@@ -101,7 +101,7 @@ class CBLHeadMixin:
 
     #: Boundary width (ratio of the padded label diagonal) used when the data
     #: samples carry no ``gt_edge_map``; the default of ``GenerateBoundary``.
-    cbl_edge_dilation: float = 0.02
+    cbl_edge_dilation: float = DEFAULT_DILATION
 
     def __init__(self,
                  *args,
