@@ -21,7 +21,8 @@ from mmseg.registry import METRICS
 from PIL import Image
 from prettytable import PrettyTable
 
-from cblseg.ops.boundary import (ScratchBuffers, check_radius_options, resolve_radius)
+from cblseg.ops.boundary import (ScratchBuffers, check_radius_options,
+                                 resolve_radius)
 from ..functional.boundary_counts import (boundary_counts, check_tolerances,
                                           count_row_names)
 
