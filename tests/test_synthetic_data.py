@@ -379,3 +379,12 @@ def test_command_line_tool(tmp_path, monkeypatch, capsys):
             'synthtown_000000_000019_leftImg8bit.png').is_file()
     assert (tmp_path / 'VOCdevkit' / 'VOC2012' / 'JPEGImages' /
             '2007_000002.jpg').is_file()
+
+
+@pytest.mark.parametrize('size', [(1024, 2048), (256, 512), (64, 128)])
+def test_benchmark_labels_have_all_classes_and_ignore(size):
+    from cblseg.datasets.benchmark_labels import synthetic_street_label
+    for seed in range(3):
+        label = synthetic_street_label(*size, seed=seed)
+        assert label.shape == size and label.dtype == np.uint8
+        assert set(np.unique(label).tolist()) == set(range(19)) | {255}

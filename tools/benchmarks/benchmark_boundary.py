@@ -34,103 +34,12 @@ import torch.nn.functional as F
 
 from cblseg.ops import (label_to_boundary, label_to_boundary_torch,
                         radius_from_dilation)
+from cblseg.datasets.benchmark_labels import synthetic_street_label
 from cblseg.utils.benchmark_timing import cpu_name, time_cuda_ms, time_ms
 
 IGNORE = 255
 NUM_CLASSES = 19
 DILATION = 0.02
-
-# Cityscapes train ids.
-ROAD, SIDEWALK, BUILDING, WALL, FENCE, POLE, LIGHT, SIGN, VEGETATION, \
-    TERRAIN, SKY, PERSON, RIDER, CAR, TRUCK, BUS, TRAIN, MOTORCYCLE, \
-    BICYCLE = range(NUM_CLASSES)
-
-
-# --------------------------------------------------------------------------
-# Synthetic labels
-# --------------------------------------------------------------------------
-def synthetic_street_label(height: int, width: int, seed: int) -> np.ndarray:
-    """A Cityscapes-like ``height x width`` uint8 label map.
-
-    Sky above a jagged skyline of buildings, road and sidewalks below the
-    horizon, vegetation / terrain / walls / fences, poles with lights and
-    signs, vehicles and people as polygons and ellipses, and ignore regions
-    (ego vehicle, unlabelled blobs). All 19 classes appear.
-    """
-    rng = np.random.default_rng(seed)
-    h, w = height, width
-
-    def pts(xy) -> np.ndarray:
-        xy = np.asarray(xy, dtype=np.float64)
-        return np.round(xy * [w, h]).astype(np.int32)
-
-    def poly(label, xy, value):
-        cv2.fillPoly(label, [pts(xy)], int(value))
-
-    def box(label, x0, y0, x1, y1, value):
-        poly(label, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], value)
-
-    horizon = rng.uniform(0.42, 0.5)
-    label = np.full((h, w), SKY, dtype=np.uint8)
-    # buildings: a jagged skyline
-    xs = np.sort(np.concatenate([[0.0, 1.0], rng.uniform(0, 1, 24)]))
-    tops = rng.uniform(0.05, horizon - 0.1, len(xs))
-    skyline = [(0.0, horizon)]
-    for x0, x1, top in zip(xs[:-1], xs[1:], tops):
-        skyline += [(x0, top), (x1, top)]
-    skyline.append((1.0, horizon))
-    poly(label, skyline, BUILDING)
-    # ground: sidewalks, road trapezoid, terrain strips
-    box(label, 0, horizon, 1, 1.01, SIDEWALK)
-    road_left, road_right = rng.uniform(0.38, 0.46), rng.uniform(0.54, 0.62)
-    poly(label, [(road_left, horizon), (road_right, horizon), (1.15, 1.01),
-                 (-0.15, 1.01)], ROAD)
-    poly(label, [(0, horizon + 0.05), (0.1, horizon + 0.05), (0, 0.7)],
-         TERRAIN)
-    # walls, fences and vegetation along the street
-    box(label, 0.0, horizon - 0.08, 0.12, horizon + 0.04, WALL)
-    for _ in range(6):
-        cx, cy = rng.uniform(0, 1), rng.uniform(0.15, horizon)
-        cv2.ellipse(label, tuple(pts((cx, cy))), (int(
-            rng.uniform(0.03, 0.09) * w), int(rng.uniform(0.05, 0.15) * h)), 0,
-                    0, 360, VEGETATION, -1)
-    # poles with traffic lights and signs
-    for _ in range(5):
-        x = rng.uniform(0.02, 0.98)
-        box(label, x, rng.uniform(0.1, 0.3), x + 0.004, horizon + 0.12, POLE)
-        box(label, x - 0.006, 0.28, x + 0.01, 0.34,
-            LIGHT if rng.random() < 0.5 else SIGN)
-    box(label, 0.7, 0.3, 0.73, 0.35, SIGN)
-    box(label, 0.3, 0.3, 0.31, 0.36, LIGHT)
-    # vehicles and people
-    vehicles = [CAR] * 6 + [TRUCK, BUS, TRAIN, MOTORCYCLE, BICYCLE]
-    for value in vehicles:
-        x0 = rng.uniform(0.0, 0.9)
-        y1 = rng.uniform(horizon + 0.05, 0.85)
-        size = {TRAIN: 0.25, BUS: 0.18, TRUCK: 0.15}.get(value, 0.08)
-        size *= rng.uniform(0.7, 1.3)
-        y0 = y1 - size * 0.8
-        poly(label, [(x0, y1), (x0, y0 + 0.03), (x0 + 0.2 * size, y0),
-                     (x0 + 0.8 * size, y0), (x0 + size, y0 + 0.03),
-                     (x0 + size, y1)], value)
-    box(label, rng.uniform(0.62, 0.7), horizon - 0.04, 0.82, horizon + 0.01,
-        FENCE)
-    for value in [PERSON] * 6 + [RIDER] * 2:
-        cx, cy = rng.uniform(0.05, 0.95), rng.uniform(horizon, 0.8)
-        cv2.ellipse(label, tuple(pts((cx, cy))),
-                    (int(0.006 * w) + 1, int(0.05 * h) + 1), 0, 0, 360,
-                    int(value), -1)
-    # ignore: ego vehicle, a license-plate-like box, unlabelled blobs
-    cv2.ellipse(label, tuple(pts((0.5, 1.0))), (int(0.55 * w), int(0.12 * h)),
-                0, 180, 360, IGNORE, -1)
-    box(label, 0.47, 0.93, 0.53, 0.97, IGNORE)
-    for _ in range(4):
-        cx, cy = rng.uniform(0, 1), rng.uniform(0.1, 0.9)
-        radius = rng.uniform(0.01, 0.04)
-        angles = np.sort(rng.uniform(0, 2 * np.pi, 7))
-        poly(label, [(cx + radius * np.cos(a), cy + 2 * radius * np.sin(a))
-                     for a in angles], IGNORE)
-    return label
 
 
 # --------------------------------------------------------------------------

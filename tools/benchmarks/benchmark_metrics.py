@@ -37,7 +37,6 @@ import argparse
 import os
 import os.path as osp
 import statistics
-import sys
 import tempfile
 import time
 from typing import Dict, List
@@ -48,14 +47,13 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from cblseg.datasets.benchmark_labels import synthetic_street_label
 from cblseg.evaluation import boundary_counts, count_row_names
 from cblseg.evaluation.offline import evaluate_folders
 from cblseg.ops import radius_from_dilation
 from cblseg.ops.boundary import ScratchBuffers
 from cblseg.utils.benchmark_timing import cpu_name, time_cuda_ms, time_ms
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_boundary import synthetic_street_label  # noqa: E402
 
 IGNORE = 255
 NUM_CLASSES = 19
