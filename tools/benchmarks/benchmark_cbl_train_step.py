@@ -134,7 +134,7 @@ def time_step(model, optim_wrapper, data):
     log_vars = model.train_step(copy.deepcopy(data), optim_wrapper)
     elapsed = time.perf_counter() - start
     for key, value in log_vars.items():
-        if not np.isfinite(float(value)):
+        if not np.isfinite(float(value.detach())):
             raise RuntimeError(f'non-finite {key} = {float(value)}')
     return elapsed, log_vars
 
