@@ -134,8 +134,8 @@ def time_step(model, optim_wrapper, data):
     log_vars = model.train_step(copy.deepcopy(data), optim_wrapper)
     elapsed = time.perf_counter() - start
     for key, value in log_vars.items():
-        if not np.isfinite(float(value.detach())):
-            raise RuntimeError(f'non-finite {key} = {float(value)}')
+        if not np.isfinite(value.item()):
+            raise RuntimeError(f'non-finite {key} = {value.item()}')
     return elapsed, log_vars
 
 
@@ -182,7 +182,7 @@ def main(argv=None):
     if len(keys) != 3:
         raise RuntimeError(f'expected 3 CBL losses, got {keys}')
     print('last CBL losses: ' +
-          ', '.join(f'{k} {float(last_log[cbl_name][k]):.4f}' for k in keys))
+          ', '.join(f'{k} {last_log[cbl_name][k].item():.4f}' for k in keys))
     medians = {name: statistics.median(t) for name, t in times.items()}
     for name in names:
         print(f'{name:<28s} median {medians[name] * 1e3:8.1f} ms per step '
