@@ -60,6 +60,12 @@ def build_test_runner(args) -> Runner:
     """Build the Runner for testing a checkpoint from parsed arguments."""
     cfg = prepare_cfg(args, splits=('test', ))
     cfg.load_from = args.checkpoint
+    # Testing needs no training parts. Without them the Runner never builds
+    # the train set: MMSeg's visualization hook reads runner.iter, which
+    # otherwise builds the train loop and fails when only test data exists.
+    for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
+                'param_scheduler'):
+        cfg[key] = None
     if args.show or args.show_dir:
         _enable_visualization(cfg, args)
     if args.tta:
