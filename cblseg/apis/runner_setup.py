@@ -6,6 +6,7 @@ import os.path as osp
 import warnings
 from argparse import ArgumentParser, Namespace
 
+import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
@@ -13,7 +14,10 @@ from cblseg.utils import (CUSTOM_IMPORTS_HINT, adapt_cfg_to_hardware,
                           check_data_roots, imports_cblseg,
                           init_cpu_distributed, load_config)
 
-__all__ = ['add_common_args', 'enable_amp', 'prepare_cfg', 'finish_args']
+__all__ = [
+    'add_common_args', 'enable_amp', 'prepare_cfg', 'finish_args',
+    'close_distributed'
+]
 
 
 def add_common_args(parser: ArgumentParser) -> ArgumentParser:
@@ -33,6 +37,20 @@ def add_common_args(parser: ArgumentParser) -> ArgumentParser:
     # torch.distributed.launch passes --local-rank (torch >= 2.0).
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser
+
+
+def close_distributed(success: bool) -> None:
+    """Wait for every rank, then destroy the process group.
+
+    Left to interpreter shutdown, a rank that exits while a peer's gloo
+    threads are still running can abort ("terminate called without an active
+    exception"), failing a run whose work was done.
+    """
+    if not torch_dist.is_available() or not torch_dist.is_initialized():
+        return
+    if success:
+        torch_dist.barrier()
+    torch_dist.destroy_process_group()
 
 
 def finish_args(args: Namespace) -> Namespace:

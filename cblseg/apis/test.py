@@ -4,7 +4,8 @@ from typing import Optional, Sequence
 
 from mmengine.runner import Runner
 
-from .runner_setup import add_common_args, finish_args, prepare_cfg
+from .runner_setup import (add_common_args, close_distributed, finish_args,
+                           prepare_cfg)
 
 __all__ = ['parse_test_args', 'build_test_runner', 'test']
 
@@ -84,4 +85,10 @@ def build_test_runner(args) -> Runner:
 def test(argv: Optional[Sequence[str]] = None) -> dict:
     """Parse ``argv``, test the checkpoint and return the metrics."""
     runner = build_test_runner(parse_test_args(argv))
-    return runner.test()
+    success = False
+    try:
+        metrics = runner.test()
+        success = True
+    finally:
+        close_distributed(success)
+    return metrics

@@ -4,7 +4,8 @@ from typing import Optional, Sequence
 
 from mmengine.runner import Runner
 
-from .runner_setup import add_common_args, finish_args, prepare_cfg
+from .runner_setup import (add_common_args, close_distributed, finish_args,
+                           prepare_cfg)
 
 __all__ = ['parse_train_args', 'build_train_runner', 'train']
 
@@ -39,5 +40,10 @@ def build_train_runner(args) -> Runner:
 def train(argv: Optional[Sequence[str]] = None) -> Runner:
     """Parse ``argv``, train, and return the Runner."""
     runner = build_train_runner(parse_train_args(argv))
-    runner.train()
+    success = False
+    try:
+        runner.train()
+        success = True
+    finally:
+        close_distributed(success)
     return runner
