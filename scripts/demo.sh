@@ -4,7 +4,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PY=${PY:-.venv/bin/python}
-CONFIG=${CONFIG:-configs/cbl/cbl-ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py}
+CONFIG=${CONFIG:-configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py}
 WORK_DIR=${WORK_DIR:-work_dirs/demo}
 DATA_DIR=data/synthetic
 say() { printf '\n[demo] %s\n' "$*"; }

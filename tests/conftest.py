@@ -9,7 +9,7 @@ import pytest
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_CONFIG = osp.join(
     REPO_ROOT,
-    'configs/ocrnet/ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py')
+    'configs/ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 
 
 def free_port() -> int:

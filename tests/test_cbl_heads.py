@@ -28,7 +28,7 @@ from conftest import DEMO_CONFIG, REPO_ROOT
 
 CBL_DEMO_CONFIG = osp.join(
     REPO_ROOT,
-    'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py')
+    'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 CBL_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs/cbl/*.py')))
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
 CBL_KEYS = ('loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn')
@@ -645,7 +645,7 @@ def test_cbl_configs_present():
         'cbl-deeplabv3_r50-d8_4xb2-80k_cityscapes-512x1024.py',
         'cbl-deeplabv3plus_r50-d8_4xb2-80k_cityscapes-512x1024.py',
         'cbl-pspnet_r50-d8_4xb2-80k_cityscapes-512x1024.py',
-        'cbl-ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py',
+        'cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py',
     } <= names
 
 

@@ -2,10 +2,10 @@
 """Benchmark one training step of OCRNet with and without the CBL.
 
 Models: the CPU demo model
-(``configs/ocrnet/ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py``:
+(``configs/ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py``:
 tiny HRNet + FCN/OCR cascade, 19 classes) and the same model with the OCR
 head switched to ``CBLOCRHead``
-(``configs/cbl/cbl-ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py``),
+(``configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py``),
 with identical weights.
 
 Step: MMSeg's ``model.train_step(data, optim_wrapper)`` as the runner calls
@@ -55,10 +55,10 @@ from cblseg.datasets import (GenerateBoundary, label_id_to_train_id_lut,
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASE_CONFIG = osp.join(
     REPO_ROOT,
-    'configs/ocrnet/ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py')
+    'configs/ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 CBL_CONFIG = osp.join(
     REPO_ROOT,
-    'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py')
+    'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 TARGET_RATIO = 1.15
 
 

@@ -1,10 +1,10 @@
 # CPU demo with CBL: the tiny-HRNet OCRNet demo with its OCR head switched to
 # CBLOCRHead (Conditional Boundary Loss on the OCR bottleneck features).
 # Baseline:
-#   ../ocrnet/ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py
+#   ../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py
 # (the same model, schedule and data; the train pipeline already ends with
 # GenerateBoundary(dilation=0.02)).
-_base_ = ['../ocrnet/ocrnet_hr-tiny_1xb4-1k_synthetic-cityscapes-128x256.py']
+_base_ = ['../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py']
 custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 norm_cfg = dict(type='BN', requires_grad=True)
