@@ -93,3 +93,23 @@ def test_test_tool_tta_show_dir_and_out(two_process_training,
     # every image is painted, not MMSeg's every 50th
     painted = sorted((show_dir / 'vis_data' / 'vis_image').glob('*.png'))
     assert len(painted) == 4, list(show_dir.rglob('*'))[:20]
+
+
+def test_prediction_panels(two_process_training, synthetic_cityscapes,
+                           tmp_path):
+    """The demo's image | ground truth | prediction pictures."""
+    from mmengine.config import Config
+    from PIL import Image
+
+    from cblseg.visualization import save_prediction_panels
+    work_dir, train_result = two_process_training
+    assert train_result.returncode == 0, train_result.stdout[-5000:]
+    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg.test_dataloader.dataset.data_root = synthetic_cityscapes
+    paths = save_prediction_panels(
+        cfg, osp.join(work_dir, 'iter_2.pth'), str(tmp_path), num_images=3)
+    assert len(paths) == 3
+    for path in paths:
+        with Image.open(path) as image:
+            # 64x128 val images: a title bar of 18 px, three tiles, two gaps
+            assert image.size == (3 * 128 + 8, 64 + 18)

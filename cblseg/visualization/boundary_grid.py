@@ -57,7 +57,7 @@ __all__ = [
     'boundary_grid_size', 'classes_to_show',
     'compose_boundary_grid', 'overlay_boundaries', 'render_boundary_pictures',
     'dataset_classes_and_palette', 'load_sample_from_files',
-    'load_sample_from_config'
+    'build_split_dataset', 'load_dataset_sample', 'load_sample_from_config'
 ]
 
 GAP = 12
@@ -636,28 +636,21 @@ def _base_dataset(dataset):
             return dataset
 
 
-def load_sample_from_config(config,
-                            index: int,
-                            split: str = 'val',
-                            cfg_options: Optional[Dict] = None) -> Dict:
-    """Read sample ``index`` of a config's ``<split>_dataloader`` dataset.
-
-    The dataset is built with ``lazy_init=True`` and only its file list is
-    loaded; the label is read by MMSeg's ``LoadAnnotations`` (so
-    ``reduce_zero_label`` and ``label_map`` apply as in training), class
-    names and palette come from the dataset's metainfo.
+def build_split_dataset(config,
+                        split: str = 'val',
+                        cfg_options: Optional[Dict] = None):
+    """Build a config's ``<split>_dataloader`` dataset with only its file
+    list loaded (``lazy_init``; the pipeline is not run).
 
     Args:
         config (str | Config): Config file or object.
-        index (int): Sample index (negative counts from the end).
         split (str): ``'train'``, ``'val'`` or ``'test'``.
         cfg_options (dict, optional): Overrides merged into the config.
 
     Returns:
-        dict: As :func:`load_sample_from_files`.
+        BaseDataset: The dataset.
     """
     from mmengine.config import Config
-    from mmseg.datasets.transforms import LoadAnnotations
     from mmseg.registry import DATASETS
     from mmseg.utils import register_all_modules
 
@@ -681,10 +674,29 @@ def load_sample_from_config(config,
     dataset_cfg['lazy_init'] = True
     dataset = DATASETS.build(dataset_cfg)
     dataset.full_init()
+    return dataset
+
+
+def load_dataset_sample(dataset, index: int) -> Dict:
+    """Read sample ``index`` of a dataset from :func:`build_split_dataset`.
+
+    The label is read by MMSeg's ``LoadAnnotations`` (so
+    ``reduce_zero_label`` and ``label_map`` apply as in training); class
+    names and palette come from the dataset's metainfo.
+
+    Args:
+        dataset (BaseDataset): The dataset.
+        index (int): Sample index (negative counts from the end).
+
+    Returns:
+        dict: As :func:`load_sample_from_files`.
+    """
+    from mmseg.datasets.transforms import LoadAnnotations
+
     length = len(dataset)
     if not -length <= index < length:
-        raise IndexError(f'index {index} is out of range for the {split} '
-                         f'split with {length} samples')
+        raise IndexError(f'index {index} is out of range for a split '
+                         f'with {length} samples')
     info = dataset.get_data_info(index % length)
     base = _base_dataset(dataset)
     metainfo = dataset.metainfo
@@ -708,3 +720,17 @@ def load_sample_from_config(config,
         ignore_index=int(getattr(base, 'ignore_index', 255)),
         img_path=info['img_path'],
         stem=_stem(info['img_path']))
+
+
+def load_sample_from_config(config,
+                            index: int,
+                            split: str = 'val',
+                            cfg_options: Optional[Dict] = None) -> Dict:
+    """Read sample ``index`` of a config's ``<split>_dataloader`` dataset
+    (:func:`build_split_dataset`, then :func:`load_dataset_sample`).
+
+    Returns:
+        dict: As :func:`load_sample_from_files`.
+    """
+    return load_dataset_sample(
+        build_split_dataset(config, split, cfg_options), index)

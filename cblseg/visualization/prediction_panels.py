@@ -1,7 +1,7 @@
 """Side-by-side pictures: image | ground truth | prediction."""
 import os
 import os.path as osp
-from typing import List, Optional, Sequence
+from typing import List, Sequence
 
 import cv2
 import numpy as np
@@ -83,48 +83,23 @@ def save_prediction_panels(config,
     """
     from mmengine.config import Config
     from mmseg.apis import inference_model, init_model
-    from mmseg.registry import DATASETS
+
+    from .boundary_grid import build_split_dataset, load_dataset_sample
 
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     model = init_model(cfg, checkpoint, device=device)
-    dataset_cfg = cfg[f'{split}_dataloader']['dataset'].copy()
-    dataset_cfg['lazy_init'] = True
-    dataset = DATASETS.build(dataset_cfg)
-    dataset.full_init()
-    meta = model.dataset_meta or dataset.metainfo
-    palette = meta['palette']
-    ignore_index = dataset.ignore_index
+    dataset = build_split_dataset(cfg, split)
     os.makedirs(out_dir, exist_ok=True)
     paths = []
     for index in range(min(num_images, len(dataset))):
-        info = dataset.get_data_info(index)
-        image_bgr = cv2.imread(info['img_path'], cv2.IMREAD_COLOR)
-        if image_bgr is None:
-            raise FileNotFoundError(f"cannot read image {info['img_path']}")
-        gt = _read_label(info['seg_map_path'], info.get('label_map'),
-                         dataset.reduce_zero_label)
-        pred = inference_model(model, image_bgr).pred_sem_seg.data[0]
-        panel = make_prediction_panel(image_bgr[..., ::-1], gt,
-                                      pred.cpu().numpy(), palette,
-                                      ignore_index)
-        stem = osp.splitext(osp.basename(info['img_path']))[0]
-        path = osp.join(out_dir, f'{index:02d}_{stem}.png')
+        sample = load_dataset_sample(dataset, index)
+        image_rgb = sample['image']
+        pred = inference_model(model, image_rgb[..., ::-1].copy())
+        panel = make_prediction_panel(image_rgb, sample['label'],
+                                      pred.pred_sem_seg.data[0].cpu().numpy(),
+                                      sample['palette'],
+                                      sample['ignore_index'])
+        path = osp.join(out_dir, f"{index:02d}_{sample['stem']}.png")
         cv2.imwrite(path, panel[..., ::-1])
         paths.append(path)
     return paths
-
-
-def _read_label(path: str, label_map: Optional[dict],
-                reduce_zero_label: bool) -> np.ndarray:
-    from PIL import Image
-    label = np.array(Image.open(path))
-    if reduce_zero_label:
-        label = label.astype(np.int32)
-        label[label == 0] = 256
-        label = (label - 1).clip(0, 255)
-    if label_map:
-        mapped = label.copy()
-        for old, new in label_map.items():
-            mapped[label == old] = new
-        label = mapped
-    return label.astype(np.uint8)
