@@ -329,6 +329,18 @@ def ignore_aware_one_hot_numpy(label: np.ndarray,
 # --------------------------------------------------------------------------
 # torch backend (batched, any device: losses and metrics)
 # --------------------------------------------------------------------------
+def _check_label_tensor(label) -> None:
+    """An integer H x W, B x H x W or B x 1 x H x W tensor, else raise."""
+    if not isinstance(label, Tensor):
+        raise TypeError(f'label must be a torch.Tensor, got {type(label)}')
+    if label.is_floating_point() or label.is_complex():
+        raise TypeError(f'label must be an integer tensor, got {label.dtype}')
+    if label.dim() not in (2, 3, 4) or (label.dim() == 4
+                                        and label.shape[1] != 1):
+        raise ValueError('label must be H x W, B x H x W or B x 1 x H x W, '
+                         f'got shape {tuple(label.shape)}')
+
+
 def _as_compact_label_torch(label: Tensor) -> Tensor:
     """Narrow an integer label tensor to the smallest dtype holding its
     values; the running min/max below is memory bound (uint8 is ~5x faster
@@ -414,14 +426,7 @@ def label_to_boundary_torch(label: Tensor,
         pixels, 0 elsewhere and ``ignore_index`` where
         ``label == ignore_index``.
     """
-    if not isinstance(label, Tensor):
-        raise TypeError(f'label must be a torch.Tensor, got {type(label)}')
-    if label.is_floating_point() or label.is_complex():
-        raise TypeError(f'label must be an integer tensor, got {label.dtype}')
-    if label.dim() not in (2, 3, 4) or (label.dim() == 4
-                                        and label.shape[1] != 1):
-        raise ValueError('label must be H x W, B x H x W or B x 1 x H x W, '
-                         f'got shape {tuple(label.shape)}')
+    _check_label_tensor(label)
     radius = check_radius(radius)
     height, width = label.shape[-2:]
     out_dtype = label.dtype if label.dtype != torch.bool else torch.uint8
@@ -741,14 +746,7 @@ def label_to_boundary_masks_torch(
         list[Tensor]: One bool tensor of ``label``'s shape per radius
         (``outs`` if given).
     """
-    if not isinstance(label, Tensor):
-        raise TypeError(f'label must be a torch.Tensor, got {type(label)}')
-    if label.is_floating_point() or label.is_complex():
-        raise TypeError(f'label must be an integer tensor, got {label.dtype}')
-    if label.dim() not in (2, 3, 4) or (label.dim() == 4
-                                        and label.shape[1] != 1):
-        raise ValueError('label must be H x W, B x H x W or B x 1 x H x W, '
-                         f'got shape {tuple(label.shape)}')
+    _check_label_tensor(label)
     radii = [check_radius(radius) for radius in radii]
     if label.dtype == torch.bool:
         label = label.to(torch.uint8)
