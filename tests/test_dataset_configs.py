@@ -11,6 +11,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS
 
 from cblseg.ops import label_to_boundary, radius_from_dilation
+from cblseg.utils import iter_dataset_cfgs
 from conftest import REPO_ROOT
 
 DATASET_CONFIGS = sorted(
@@ -31,12 +32,6 @@ def synthetic_voc(tmp_path_factory):
     return str(root)
 
 
-def _leaf_datasets(dataset_cfg):
-    if 'datasets' in dataset_cfg:
-        return list(dataset_cfg['datasets'])
-    return [dataset_cfg]
-
-
 def test_every_dataset_config_is_covered():
     names = {osp.basename(p) for p in DATASET_CONFIGS}
     assert {
@@ -53,7 +48,7 @@ def test_train_pipeline_runs_with_boundaries(config, synthetic_cityscapes,
     cfg = Config.fromfile(config)
     assert 'cblseg' in cfg.custom_imports.imports
     dataset_cfg = cfg.train_dataloader.dataset
-    leaves = _leaf_datasets(dataset_cfg)
+    leaves = list(iter_dataset_cfgs(dataset_cfg))
     is_voc = 'VOC' in leaves[0]['type']
     for leaf in leaves:
         leaf['data_root'] = synthetic_voc if is_voc else synthetic_cityscapes
