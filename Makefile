@@ -2,11 +2,13 @@
 # make demo   - set up, generate synthetic data, train, test, draw pictures
 # make test   - set up, run the test suite
 # make data   - generate the embedded synthetic datasets under data/synthetic
+# make cbl-vs-baseline - the controlled experiment (3 seeds x 2 variants,
+#               about an hour on 2 CPU cores; docs/model_zoo.md)
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test data clean-demo
+.PHONY: setup demo test data clean-demo cbl-vs-baseline
 
 setup:
 	@PYTHON=$(PYTHON) VENV=$(abspath $(VENV)) CBLSEG_WITH_TESTS=1 bash scripts/setup_env.sh
@@ -19,6 +21,9 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest tests -q -p no:cacheprovider
+
+cbl-vs-baseline: data
+	$(PY) tools/benchmarks/cbl_vs_baseline.py
 
 clean-demo:
 	rm -rf work_dirs/demo

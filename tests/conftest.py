@@ -43,6 +43,39 @@ def one_torch_thread():
     torch.set_num_threads(threads)
 
 
+# (package path, config file) -> (path, ValueError); shared by the modules
+# that use fast_mmseg_config_paths: the answers depend only on the installed
+# packages.
+_EXTERNAL_CFG_PATHS = {}
+
+
+@pytest.fixture(scope='module')
+def fast_mmseg_config_paths():
+    """mmengine resolves every ``mmseg::`` base by parsing MMSeg's 200+
+    metafiles (about 0.5 s each time); remember the answers (and the
+    ValueError it raises for ``_base_`` files, which have no metafile).
+    Use with ``pytestmark`` or an autouse fixture."""
+    import mmengine.config.config as config_module
+    original = config_module._get_external_cfg_path
+
+    def cached(package_path, cfg_file):
+        key = (package_path, cfg_file)
+        if key not in _EXTERNAL_CFG_PATHS:
+            try:
+                answer = (original(package_path, cfg_file), None)
+            except ValueError as err:
+                answer = (None, err)
+            _EXTERNAL_CFG_PATHS[key] = answer
+        path, err = _EXTERNAL_CFG_PATHS[key]
+        if err is not None:
+            raise err
+        return path
+
+    config_module._get_external_cfg_path = cached
+    yield
+    config_module._get_external_cfg_path = original
+
+
 @pytest.fixture(scope='session')
 def synthetic_cityscapes(tmp_path_factory):
     """A small synthetic Cityscapes-layout dataset (8 train, 4 val)."""

@@ -64,13 +64,17 @@ def test_summary_keys_and_region_metrics_equal_iou_metric():
     samples = make_samples(0)
     ours = evaluate(BoundaryIoUMetric(cbl_biou=True), samples)
     assert list(ours) == [
-        'aAcc', 'mIoU', 'mAcc', 'fwIoU', 'mBIoU', 'mBF@1px', 'mBF@3px',
-        'mBF@5px', 'cblBIoU'
+        'aAcc', 'microIoU', 'mIoU', 'mAcc', 'fwIoU', 'mBIoU', 'mBF@1px',
+        'mBF@3px', 'mBF@5px', 'cblBIoU'
     ]
     reference = evaluate(IoUMetric(), samples)
     for key in ('aAcc', 'mIoU', 'mAcc'):
         assert ours[key] == reference[key], key
         assert isinstance(ours[key], float)
+    # every valid pixel has a predicted class: microIoU = a / (2 - a)
+    accuracy = ours['aAcc'] / 100
+    assert isinstance(ours['microIoU'], float)
+    assert abs(ours['microIoU'] - accuracy / (2 - accuracy) * 100) < 0.02
 
 
 def test_nan_to_num_as_iou_metric():
@@ -223,6 +227,9 @@ def test_summary_rules():
     assert summary['mIoU'] == round((1 + 0 + 0.75) / 3 * 100, 2)
     assert summary['fwIoU'] == round((0.6 * 1 + 0.4 * 0.75) * 100, 2)
     assert summary['aAcc'] == 90.0
+    # micro IoU: (60 + 30) / (60 + 10 + 40), class 1's false positives in
+    # the union
+    assert summary['microIoU'] == round(90 / 110 * 100, 2)
     summary, _ = summarize_counts(hand_counts(), (1, ), nan_to_num=0)
     assert summary['mBIoU'] == round((1 + 1 / 3) / 4 * 100, 2)
     with pytest.raises(ValueError, match='counts'):

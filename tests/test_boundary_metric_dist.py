@@ -95,8 +95,8 @@ def test_two_processes_give_the_one_process_numbers(random_checkpoint,
     assert double.returncode == 0, double_out[-5000:]
     assert 'Distributed training: True' in double_out
     assert set(one) == {
-        'aAcc', 'mIoU', 'mAcc', 'fwIoU', 'mBIoU', 'mBF@1px', 'mBF@3px',
-        'mBF@5px', 'cblBIoU'
+        'aAcc', 'microIoU', 'mIoU', 'mAcc', 'fwIoU', 'mBIoU', 'mBF@1px',
+        'mBF@3px', 'mBF@5px', 'cblBIoU'
     }
     two = test_metrics(double_out)
     # the log prints 4 decimals of values rounded to 2

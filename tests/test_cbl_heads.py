@@ -56,29 +56,9 @@ def _one_thread():
 
 
 @pytest.fixture(scope='module', autouse=True)
-def _fast_mmseg_config_paths():
-    """mmengine resolves every ``mmseg::`` base by parsing MMSeg's 200+
-    metafiles (about 0.5 s each time); remember the answers (and the
-    ValueError it raises for ``_base_`` files, which have no metafile)."""
-    import mmengine.config.config as config_module
-    original = config_module._get_external_cfg_path
-    cache = {}
-
-    def cached(package_path, cfg_file):
-        key = (package_path, cfg_file)
-        if key not in cache:
-            try:
-                cache[key] = (original(package_path, cfg_file), None)
-            except ValueError as err:
-                cache[key] = (None, err)
-        path, err = cache[key]
-        if err is not None:
-            raise err
-        return path
-
-    config_module._get_external_cfg_path = cached
-    yield
-    config_module._get_external_cfg_path = original
+def _fast_mmseg_config_paths(fast_mmseg_config_paths):
+    """conftest.fast_mmseg_config_paths (cached ``mmseg::`` base lookups)
+    for every test here."""
 
 
 @pytest.fixture(autouse=True)
@@ -614,11 +594,18 @@ def _without_cbl(cfg: Config) -> dict:
 
 
 def _baseline_path(config):
-    """cbl-{algo}_...[-amp-]... -> MMSeg's {algo}/{algo}_... (or ours)."""
+    """cbl-{algo}_...[-amp-]... -> our configs/{algo}/{algo}_... when it
+    exists, else MMSeg's {algo}/{algo}_... The folder is the name's first
+    field or its part before a dash (unet-s5-d16_... is in unet/)."""
     name = osp.basename(config)[len('cbl-'):].replace('-amp-', '-')
-    if 'synthetic' in name:
-        return osp.join(REPO_ROOT, 'configs', name.split('_')[0], name)
-    return osp.join(MMSEG_CONFIGS, name.split('_')[0], name)
+    field = name.split('_')[0]
+    folders = [field] + [field.split('-')[0]] * ('-' in field)
+    for root in (osp.join(REPO_ROOT, 'configs'), MMSEG_CONFIGS):
+        for folder in folders:
+            path = osp.join(root, folder, name)
+            if osp.isfile(path):
+                return path
+    return osp.join(MMSEG_CONFIGS, field, name)
 
 
 def test_docs_example_changes_only_the_head_type(tmp_path):

@@ -1,5 +1,4 @@
 """The package installs, registers itself and fails helpfully."""
-import glob
 import os.path as osp
 import subprocess
 import sys
@@ -12,9 +11,7 @@ from cblseg.utils import (adapt_cfg_to_hardware, check_data_roots,
                           imports_cblseg, load_config, replace_sync_bn)
 from conftest import DEMO_CONFIG, REPO_ROOT, run_tool
 
-CONFIGS = sorted(
-    p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
-                         recursive=True) if '_base_' not in p)
+# Every config builds and trains one step: tests/test_model_zoo_configs.py.
 
 
 def test_version():
@@ -98,17 +95,6 @@ def test_sync_bn_falls_back_on_cpu():
     assert cfg.env_cfg.dist_cfg.backend == 'gloo'
     assert cfg.model_wrapper_cfg.device_ids is None
     assert replace_sync_bn(cfg.model) == 0
-
-
-@pytest.mark.parametrize('config', CONFIGS, ids=osp.basename)
-def test_config_builds_model(config):
-    from mmseg.registry import MODELS
-    from mmseg.utils import register_all_modules
-    register_all_modules()
-    cfg = Config.fromfile(config)
-    adapt_cfg_to_hardware(cfg)
-    model = MODELS.build(cfg.model)
-    assert sum(p.numel() for p in model.parameters()) > 0
 
 
 def test_pip_install_non_editable(tmp_path):

@@ -1,6 +1,7 @@
 # Copyright (c) cblseg contributors. All rights reserved.
-"""``BoundaryIoUMetric``: region metrics (as MMSeg's ``IoUMetric``), per-class
-Boundary IoU and boundary F-scores in one pass per image.
+"""``BoundaryIoUMetric``: region metrics (as MMSeg's ``IoUMetric``, plus
+micro and frequency-weighted IoU), per-class Boundary IoU and boundary
+F-scores in one pass per image.
 
 Definitions, ignore rules and an example table: ``docs/metrics.md``.
 """
@@ -56,6 +57,15 @@ def _percent_mean(values: np.ndarray) -> float:
     return round(float(np.round(mean * 100, 2)), 2)
 
 
+def _micro_iou(intersect: np.ndarray, union: np.ndarray) -> float:
+    """Pooled IoU in percent (2 decimals): all classes' intersections over
+    all their unions, from the exact int64 counts; NaN without any union."""
+    total_union = int(union.sum())
+    if total_union == 0:
+        return float('nan')
+    return round(int(intersect.sum()) / total_union * 100, 2)
+
+
 def summarize_counts(
     counts: np.ndarray,
     tolerances: Sequence[int] = DEFAULT_TOLERANCES,
@@ -75,8 +85,9 @@ def summarize_counts(
             IoUMetric does.
 
     Returns:
-        tuple: ``summary`` (``aAcc``, ``mIoU``, ``mAcc``, ``fwIoU``,
-        ``mBIoU``, ``mBF@<t>px``..., ``cblBIoU``; percent, 2 decimals) and
+        tuple: ``summary`` (``aAcc``, ``microIoU``, ``mIoU``, ``mAcc``,
+        ``fwIoU``, ``mBIoU``, ``mBF@<t>px``..., ``cblBIoU``; percent, 2
+        decimals) and
         ``per_class`` (``IoU``, ``Acc``, ``BIoU``, ``BF@<t>px``, ``BP@<t>px``,
         ``BR@<t>px``: arrays of fractions, NaN where undefined).
     """
@@ -98,10 +109,10 @@ def summarize_counts(
         torch.from_numpy(union).float(),
         torch.from_numpy(area_pred).float(),
         torch.from_numpy(area_gt).float(), ['mIoU'], nan_to_num)
-    summary = OrderedDict(
-        aAcc=_percent_mean(region['aAcc']),
-        mIoU=_percent_mean(region['IoU']),
-        mAcc=_percent_mean(region['Acc']))
+    summary = OrderedDict(aAcc=_percent_mean(region['aAcc']))
+    summary['microIoU'] = _micro_iou(intersect, union)
+    summary['mIoU'] = _percent_mean(region['IoU'])
+    summary['mAcc'] = _percent_mean(region['Acc'])
     iou64 = _ratio(intersect, union)
     total_gt = area_gt.sum()
     summary['fwIoU'] = (
@@ -173,8 +184,9 @@ class BoundaryIoUMetric(BaseMetric):
     the batch size or the image order.
 
     Summary keys: ``aAcc``, ``mIoU``, ``mAcc`` (equal to MMSeg's
-    ``IoUMetric``), ``fwIoU``, ``mBIoU``, ``mBF@<t>px`` per tolerance, and
-    ``cblBIoU`` with ``cbl_biou=True``. A per-class table (IoU, Acc, BIoU,
+    ``IoUMetric``), ``microIoU`` (pooled over the classes, after ``aAcc``),
+    ``fwIoU``, ``mBIoU``, ``mBF@<t>px`` per tolerance, and ``cblBIoU`` with
+    ``cbl_biou=True``. A per-class table (IoU, Acc, BIoU,
     BF@<t>px, with the dataset's class names) is logged like IoUMetric's.
 
     Args:
@@ -289,8 +301,9 @@ class BoundaryIoUMetric(BaseMetric):
         """Sum the per-image counts and compute the metrics.
 
         Returns:
-            Dict[str, float]: ``aAcc``, ``mIoU``, ``mAcc``, ``fwIoU``,
-            ``mBIoU``, ``mBF@<t>px``... (and ``cblBIoU``), in percent.
+            Dict[str, float]: ``aAcc``, ``microIoU``, ``mIoU``, ``mAcc``,
+            ``fwIoU``, ``mBIoU``, ``mBF@<t>px``... (and ``cblBIoU``), in
+            percent.
         """
         logger: MMLogger = MMLogger.get_current_instance()
         self._scratch.clear()

@@ -1,11 +1,13 @@
 # Copyright (c) cblseg contributors. All rights reserved.
 from .cbl_head_mixin import CBLHeadMixin
-from .cbl_heads import (CBLASPPHead, CBLDepthwiseSeparableASPPHead, CBLFCNHead,
-                        CBLPSPHead, CBLSegformerHead, CBLUPerHead)
+from .cbl_heads import (CBLASPPHead, CBLDenseASPPHead,
+                        CBLDepthwiseSeparableASPPHead, CBLFCNHead, CBLPSPHead,
+                        CBLSegformerHead, CBLUPerHead)
 from .cbl_ocr_head import CBLOCRHead
+from .dense_aspp_head import DenseASPPHead
 
 __all__ = [
     'CBLHeadMixin', 'CBLOCRHead', 'CBLFCNHead', 'CBLASPPHead',
     'CBLDepthwiseSeparableASPPHead', 'CBLPSPHead', 'CBLUPerHead',
-    'CBLSegformerHead'
+    'CBLSegformerHead', 'DenseASPPHead', 'CBLDenseASPPHead'
 ]

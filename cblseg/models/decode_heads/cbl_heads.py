@@ -17,6 +17,7 @@ head type and nothing else::
 - ``CBLPSPHead``: ``PSPHead`` (PSPNet)
 - ``CBLUPerHead``: ``UPerHead`` (UPerNet)
 - ``CBLSegformerHead``: ``SegformerHead`` (SegFormer)
+- ``CBLDenseASPPHead``: cblseg's ``DenseASPPHead`` (DenseASPP)
 
 ``CBLOCRHead`` (OCRNet) is in :mod:`.cbl_ocr_head`.
 """
@@ -26,10 +27,11 @@ from mmseg.models.decode_heads import (ASPPHead, DepthwiseSeparableASPPHead,
 from mmseg.registry import MODELS
 
 from .cbl_head_mixin import CBLHeadMixin
+from .dense_aspp_head import DenseASPPHead
 
 __all__ = [
     'CBLFCNHead', 'CBLASPPHead', 'CBLDepthwiseSeparableASPPHead', 'CBLPSPHead',
-    'CBLUPerHead', 'CBLSegformerHead'
+    'CBLUPerHead', 'CBLSegformerHead', 'CBLDenseASPPHead'
 ]
 
 
@@ -83,5 +85,15 @@ class CBLSegformerHead(CBLHeadMixin, SegformerHead):
     feature is the ``fusion_conv`` output.
 
     Takes SegformerHead's arguments plus ``cbl_loss``; see
+    :class:`CBLHeadMixin`.
+    """
+
+
+@MODELS.register_module()
+class CBLDenseASPPHead(CBLHeadMixin, DenseASPPHead):
+    """DenseASPPHead (DenseASPP) with the Conditional Boundary Loss; the CBL
+    feature is the ``fusion_conv`` output.
+
+    Takes DenseASPPHead's arguments plus ``cbl_loss``; see
     :class:`CBLHeadMixin`.
     """

@@ -1,0 +1,13 @@
+# CPU demo with CBL: the tiny-ResNet-18 DeepLabV3 demo with its decode head
+# switched to CBLASPPHead.
+# Baseline:
+#   ../deeplabv3/deeplabv3_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py
+# (the same model, schedule and data; the train pipeline already ends with
+# GenerateBoundary(dilation=0.02)).
+_base_ = [
+    '../deeplabv3/'
+    'deeplabv3_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'
+]
+custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+
+model = dict(decode_head=dict(type='CBLASPPHead'))

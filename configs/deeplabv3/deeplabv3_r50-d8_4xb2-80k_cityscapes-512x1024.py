@@ -1,0 +1,18 @@
+# DeepLabV3, ResNet-50-D8, Cityscapes 512x1024, 4 GPUs x 2, 80k iters.
+# Mirrors mmseg::deeplabv3/deeplabv3_r50-d8_4xb2-80k_cityscapes-512x1024.py
+# with our dataset config, so the baseline is evaluated with the same
+# BoundaryIoUMetric as its CBL version
+# (../cbl/cbl-deeplabv3_r50-d8_4xb2-80k_cityscapes-512x1024.py).
+# MMSeg's leaf config cannot be a base next to our dataset config (both
+# inherit mmseg::_base_/datasets/..., and mmengine refuses a key defined by two
+# bases), so this composes the same MMSeg bases as that leaf.
+_base_ = [
+    'mmseg::_base_/models/deeplabv3_r50-d8.py',
+    '../_base_/datasets/cityscapes_512x1024.py',
+    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/schedules/schedule_80k.py',
+]
+
+crop_size = (512, 1024)
+data_preprocessor = dict(size=crop_size)
+model = dict(data_preprocessor=data_preprocessor)

@@ -1,0 +1,52 @@
+# CPU demo baseline: DenseASPP on a tiny dilated ResNetV1c-18 (stem and base
+# channels 16, so stages of 16-128 channels; output stride 8) with small
+# DenseASPP widths, trained from scratch on the embedded synthetic street
+# scenes. BN instead of SyncBN so it also runs without a launcher; optimizer,
+# schedule and hooks of the tiny OCRNet demo
+# (../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py).
+# Its CBL version: ../cbl/cbl-denseaspp_r18-tiny-d8_1xb4-800_...
+_base_ = [
+    '../_base_/models/denseaspp_r50-d8.py',
+    '../_base_/datasets/synthetic_cityscapes_128x256.py',
+    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/schedules/schedule_20k.py',
+]
+custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+
+crop_size = (128, 256)
+norm_cfg = dict(type='BN', requires_grad=True)
+data_preprocessor = dict(size=crop_size)
+model = dict(
+    data_preprocessor=data_preprocessor,
+    pretrained=None,
+    backbone=dict(
+        depth=18, stem_channels=16, base_channels=16, norm_cfg=norm_cfg),
+    decode_head=dict(
+        in_channels=128,
+        # the paper's DenseNet-161 widths (512 / 128 on 1104 channels)
+        # scaled to the 128 input channels
+        bottleneck_channels=64,
+        growth_channels=16,
+        # fusion_conv: 128 + 5 * 16 = 208 -> 64 channels for cls_seg
+        channels=64,
+        norm_cfg=norm_cfg),
+    auxiliary_head=dict(in_channels=64, channels=32, norm_cfg=norm_cfg))
+
+max_iters = 800
+optimizer = dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=0.0005)
+optim_wrapper = dict(optimizer=optimizer)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=50,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(by_epoch=False, interval=max_iters // 2, max_keep_ckpts=2))
+env_cfg = dict(cudnn_benchmark=False)

@@ -1,0 +1,53 @@
+# CPU demo baseline: U-Net (5 stages, channels 16-256) with an FCN head,
+# trained from scratch on the embedded synthetic street scenes. BN instead of
+# SyncBN so it also runs without a launcher. One conv per encoder/decoder
+# block instead of MMSeg's two: a U-Net spends most of its step at full and
+# half resolution, and this keeps a CPU step about as long as the OCRNet
+# demo's. Inputs must be multiples of 16 (four 2x downsamplings, asserted by
+# UNet): 128x256 crops and test images are. Schedule, optimizer and hooks are
+# those of the OCRNet demo
+# (../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py).
+# CBL version: ../cbl/cbl-unet-tiny-s5-d16_fcn_1xb4-800_...
+_base_ = [
+    'mmseg::_base_/models/fcn_unet_s5-d16.py',
+    '../_base_/datasets/synthetic_cityscapes_128x256.py',
+    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/schedules/schedule_20k.py',
+]
+custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+
+crop_size = (128, 256)
+norm_cfg = dict(type='BN', requires_grad=True)
+data_preprocessor = dict(size=crop_size)
+model = dict(
+    data_preprocessor=data_preprocessor,
+    backbone=dict(
+        base_channels=16,
+        enc_num_convs=(1, 1, 1, 1, 1),
+        dec_num_convs=(1, 1, 1, 1),
+        norm_cfg=norm_cfg),
+    decode_head=dict(
+        in_channels=16, channels=16, num_classes=19, norm_cfg=norm_cfg),
+    auxiliary_head=dict(
+        in_channels=32, channels=16, num_classes=19, norm_cfg=norm_cfg),
+    # 128x256 test images are one window; as in MMSeg's Cityscapes U-Net.
+    test_cfg=dict(mode='whole'))
+
+max_iters = 800
+optimizer = dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=0.0005)
+optim_wrapper = dict(optimizer=optimizer)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=50,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(by_epoch=False, interval=max_iters // 2, max_keep_ckpts=2))
+env_cfg = dict(cudnn_benchmark=False)

@@ -1,0 +1,240 @@
+# Copyright (c) cblseg contributors. All rights reserved.
+"""Every config under configs/ (except configs/_base_/) builds its model and
+optimizer and runs one real training step, the model zoo has its
+baseline/CBL pairs, and our baselines are the MMSeg configs they mirror. The
+configs are found when the tests are collected, so new ones are covered
+without editing this file."""
+import glob
+import os.path as osp
+import warnings
+
+import mmseg
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from torch import nn
+
+import cblseg  # noqa: F401  (registers the heads and the loss)
+from cblseg.datasets import GenerateBoundary
+from cblseg.models.decode_heads import CBLHeadMixin
+from cblseg.utils import adapt_cfg_to_hardware
+from conftest import REPO_ROOT
+from test_cbl_heads import _without_cbl
+
+CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
+CONFIGS = sorted(
+    path
+    for path in glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'), recursive=True)
+    if osp.relpath(path, CONFIG_ROOT).split(osp.sep)[0] != '_base_')
+MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
+# Our baselines with an MMSeg config of the same folder and name.
+MIRRORS = [
+    path for path in CONFIGS
+    if osp.isfile(osp.join(MMSEG_CONFIGS, osp.relpath(path, CONFIG_ROOT)))
+]
+CBL_KEYS = ('loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn')
+# Rows of the test images (columns keep the config's crop aspect). Building
+# and stepping R-50-D8 and HRNet-W48 costs seconds on one thread even so; 64
+# rows made this file 1.5x slower. A multiple of U-Net's 16.
+SHORT_SIDE = 32
+
+# algorithm folder -> name prefix of its full-size baselines.
+ZOO = {
+    'deeplabv3': 'deeplabv3_r50-d8_',
+    'unet': 'unet-s5-d16_',
+    'denseaspp': 'denseaspp_',
+}
+
+pytestmark = pytest.mark.usefixtures('one_torch_thread',
+                                     'fast_mmseg_config_paths')
+
+
+@pytest.fixture(autouse=True)
+def _no_checkpoint_loading(monkeypatch):
+    """Building a model must not fetch pretrained weights (that is
+    init_weights' job, which these tests never call)."""
+
+    def fail(*args, **kwargs):
+        raise AssertionError(f'checkpoint loaded at build time: {args}')
+
+    monkeypatch.setattr(CheckpointLoader, 'load_checkpoint', fail)
+
+
+def _batch_hw(cfg):
+    """The config's crop shape scaled down to SHORT_SIDE rows."""
+    crop = cfg.model.data_preprocessor.get('size') or cfg.get('crop_size')
+    height, width = crop
+    return SHORT_SIDE, SHORT_SIDE * width // height
+
+
+def _label(height, width, num_classes, rng):
+    """Blocks of random classes (boundaries and interiors, as in real
+    labels) and an ignore (255) strip."""
+    blocks = rng.integers(0, num_classes, (height // 8, width // 8))
+    label = np.kron(blocks, np.ones((8, 8), np.int64)).astype(np.uint8)
+    label[-5:, :width // 3] = 255
+    return label
+
+
+def _batch(height, width, num_classes, with_edges, num=2):
+    """What PackSegInputs + pseudo_collate give the data preprocessor."""
+    rng = np.random.default_rng(0)
+    inputs, samples = [], []
+    for _ in range(num):
+        label = _label(height, width, num_classes, rng)
+        inputs.append(
+            torch.from_numpy(
+                rng.integers(0, 256, (3, height, width), dtype=np.uint8)))
+        sample = SegDataSample(
+            metainfo=dict(
+                img_shape=(height, width),
+                ori_shape=(height, width),
+                pad_shape=(height, width)))
+        sample.gt_sem_seg = PixelData(
+            data=torch.from_numpy(label.astype(np.int64))[None])
+        if with_edges:
+            edge = GenerateBoundary(dilation=0.02).transform(
+                dict(gt_seg_map=label))['gt_edge_map']
+            sample.gt_edge_map = PixelData(
+                data=torch.from_numpy(edge.astype(np.int64))[None])
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def _decode_heads(model):
+    """(loss prefix, head) for each decode head, as EncoderDecoder and
+    CascadeEncoderDecoder name their losses."""
+    if isinstance(model.decode_head, nn.ModuleList):
+        return [(f'decode_{i}', head)
+                for i, head in enumerate(model.decode_head)]
+    return [('decode', model.decode_head)]
+
+
+def _watched_parameters(model):
+    """Parameters one step must move: the stem's first one and each head's
+    classifier (all optimised, none frozen in these configs)."""
+    watched = {'backbone': next(model.backbone.parameters())}
+    for prefix, head in _decode_heads(model):
+        watched[prefix] = head.conv_seg.weight
+    heads = getattr(model, 'auxiliary_head', None)
+    if heads is not None:
+        heads = heads if isinstance(heads, nn.ModuleList) else [heads]
+        for i, head in enumerate(heads):
+            watched[f'aux_{i}'] = head.conv_seg.weight
+    return watched
+
+
+@pytest.mark.parametrize(
+    'config', CONFIGS, ids=lambda path: osp.relpath(path, CONFIG_ROOT))
+def test_config_builds_and_trains_one_step(config):
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    cfg = Config.fromfile(config)
+    with warnings.catch_warnings():
+        # SyncBN -> BN and AMP -> fp32 without CUDA, as tools/train.py does.
+        warnings.simplefilter('ignore', UserWarning)
+        adapt_cfg_to_hardware(cfg)
+    height, width = _batch_hw(cfg)
+    cfg.model.data_preprocessor.update(size=(height, width), size_divisor=None)
+
+    model = MODELS.build(cfg.model)
+    model.train()
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    heads = _decode_heads(model)
+    cbl_prefixes = {
+        prefix
+        for prefix, head in heads if isinstance(head, CBLHeadMixin)
+    }
+    # Our naming: CBL heads exactly in configs/cbl/.
+    in_cbl_folder = osp.relpath(config, CONFIG_ROOT).split(osp.sep)[0] == 'cbl'
+    assert bool(cbl_prefixes) == in_cbl_folder, [type(h) for _, h in heads]
+
+    data = _batch(
+        height, width, heads[-1][1].num_classes, with_edges=bool(cbl_prefixes))
+    watched = {
+        name: param.detach().clone()
+        for name, param in _watched_parameters(model).items()
+    }
+    with warnings.catch_warnings():
+        # GenerateBoundary's gt_edge_map must reach the CBL heads.
+        warnings.filterwarnings('error', message='.*no gt_edge_map')
+        log_vars = model.train_step(data, optim_wrapper)
+
+    for key, value in log_vars.items():
+        assert torch.isfinite(torch.as_tensor(value)).all(), (key, value)
+    for prefix, _ in heads:
+        assert f'{prefix}.loss_ce' in log_vars, sorted(log_vars)
+    cbl_losses = {key for key in log_vars if '.loss_cbl_' in key}
+    expected = {
+        f'{prefix}.{key}'
+        for prefix in cbl_prefixes
+        for key in CBL_KEYS
+    }
+    assert cbl_losses == expected, sorted(log_vars)
+    for name, param in _watched_parameters(model).items():
+        assert not torch.equal(param.detach(), watched[name]), name
+
+
+@pytest.mark.parametrize('algo', sorted(ZOO))
+def test_model_zoo_has_baseline_and_cbl_pairs(algo):
+    """Cityscapes 512x1024, VOC aug 512x512 and a synthetic CPU demo, each a
+    baseline in configs/{algo}/ with its cbl- twin in configs/cbl/."""
+    patterns = (f'{ZOO[algo]}*_cityscapes-512x1024.py',
+                f'{ZOO[algo]}*_voc12aug-512x512.py',
+                f'{algo}*_synthetic-cityscapes-*.py')
+    for pattern in patterns:
+        baselines = glob.glob(osp.join(CONFIG_ROOT, algo, pattern))
+        assert baselines, f'no configs/{algo}/{pattern}'
+        for baseline in baselines:
+            name = 'cbl-' + osp.basename(baseline)
+            assert osp.isfile(osp.join(CONFIG_ROOT, 'cbl', name)), \
+                f'{baseline} has no CBL version configs/cbl/{name}'
+
+
+@pytest.mark.parametrize(
+    'config', MIRRORS, ids=lambda path: osp.relpath(path, CONFIG_ROOT))
+def test_baseline_is_the_mmseg_config_it_mirrors(config):
+    """The same config as MMSeg's of that name except for what our dataset
+    configs add (GenerateBoundary, BoundaryIoUMetric, custom_imports), so
+    baseline and CBL numbers compare with MMSeg's model zoo."""
+    rel = osp.relpath(config, CONFIG_ROOT)
+    assert f'mmseg::{rel}' in open(config).read(), \
+        'the comment must name the MMSeg config'
+    mmseg_cfg = Config.fromfile(osp.join(MMSEG_CONFIGS, rel))
+    assert _without_cbl(Config.fromfile(config)) == _without_cbl(mmseg_cfg)
+
+
+def test_unet_voc_slide_test_fits_voc_test_sizes():
+    """VOC's test Resize gives e.g. 512x683, which 'whole' inference would
+    refuse (UNet wants multiples of 16); the config's 512x512 windows fit."""
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(
+        osp.join(CONFIG_ROOT, 'unet',
+                 'unet-s5-d16_fcn_4xb4-20k_voc12aug-512x512.py'))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)
+        adapt_cfg_to_hardware(cfg)
+    # Thin channels: only the window sizes matter here.
+    cfg.model.backbone.base_channels = 4
+    cfg.model.decode_head.update(in_channels=4, channels=4)
+    cfg.model.auxiliary_head.update(in_channels=8, channels=4)
+    model = MODELS.build(cfg.model).eval()
+    pipeline = Compose([
+        t for t in cfg.test_pipeline
+        if t['type'] not in ('LoadImageFromFile', 'LoadAnnotations')
+    ])
+    image = np.random.default_rng(0).integers(0, 256, (375, 500, 3), np.uint8)
+    data = pipeline(
+        dict(img=image, img_shape=(375, 500), ori_shape=(375, 500)))
+    assert tuple(data['inputs'].shape[1:]) == (512, 683)
+    with torch.no_grad():
+        result, = model.test_step(pseudo_collate([data]))
+    assert tuple(result.pred_sem_seg.shape) == (375, 500)
