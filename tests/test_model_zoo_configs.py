@@ -6,6 +6,7 @@ configs are found when the tests are collected, so new ones are covered
 without editing this file."""
 import glob
 import os.path as osp
+import sys
 import warnings
 
 import mmseg
@@ -238,3 +239,31 @@ def test_unet_voc_slide_test_fits_voc_test_sizes():
     with torch.no_grad():
         result, = model.test_step(pseudo_collate([data]))
     assert tuple(result.pred_sem_seg.shape) == (375, 500)
+
+
+def test_count_parameters_per_part_and_tool():
+    """The counts behind docs/model_zoo.md: parts add up to the total, the
+    CBL twin has exactly the baseline's parameters, and the tool prints
+    them."""
+    from cblseg.utils import count_config_parameters
+    from conftest import run_tool
+    tiny = osp.join(
+        CONFIG_ROOT, 'deeplabv3',
+        'deeplabv3_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py')
+    counts = count_config_parameters(tiny)
+    assert list(counts) == [
+        'backbone', 'decode_head', 'auxiliary_head', 'total', 'inference'
+    ]
+    assert counts['total'] == sum(
+        counts[k] for k in ('backbone', 'decode_head', 'auxiliary_head'))
+    assert counts['inference'] == counts['total'] - counts['auxiliary_head']
+    twin = osp.join(CONFIG_ROOT, 'cbl', 'cbl-' + osp.basename(tiny))
+    assert count_config_parameters(twin) == counts
+    proc = run_tool([
+        sys.executable, 'tools/analysis/count_parameters.py', tiny,
+        'configs/missing.py'
+    ])
+    assert f"| `{osp.basename(tiny)}` | {counts['backbone']:,} |" in \
+        proc.stdout, proc.stdout[-2000:]
+    assert proc.returncode != 0
+    assert 'configs/missing.py does not exist' in proc.stdout
