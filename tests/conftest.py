@@ -32,6 +32,54 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=600):
         timeout=timeout)
 
 
+def synthetic_label(height, width, seed, num_classes=5):
+    """Rectangles of random classes on a random background, an ignore
+    blob: boundaries, interiors and ignore in a few lines."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    label = np.full((height, width), rng.integers(num_classes), np.uint8)
+    for _ in range(6):
+        y0, x0 = rng.integers(0, height - 8), rng.integers(0, width - 8)
+        h, w = rng.integers(6, height // 2), rng.integers(6, width // 2)
+        label[y0:y0 + h, x0:x0 + w] = rng.integers(num_classes)
+    label[-6:, :10] = 255
+    return label
+
+
+def make_batch(labels, with_edges=True, edges=None):
+    """What PackSegInputs + pseudo_collate give the data preprocessor:
+    uint8 images (seeded by position) and SegDataSamples with
+    ``gt_sem_seg`` and, ``with_edges``, the ``gt_edge_map`` of
+    ``GenerateBoundary(dilation=0.02)`` (or ``edges[i]``)."""
+    import numpy as np
+    import torch
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+
+    from cblseg.datasets import GenerateBoundary
+    inputs, samples = [], []
+    for i, label in enumerate(labels):
+        height, width = label.shape
+        gen = torch.Generator().manual_seed(i)
+        inputs.append(
+            torch.randint(0, 256, (3, height, width),
+                          generator=gen).to(torch.uint8))
+        sample = SegDataSample(
+            metainfo=dict(
+                img_shape=(height, width),
+                ori_shape=(height, width),
+                pad_shape=(height, width)))
+        sample.gt_sem_seg = PixelData(
+            data=torch.from_numpy(label.astype(np.int64))[None])
+        if with_edges:
+            edge = edges[i] if edges is not None else GenerateBoundary(
+                dilation=0.02).transform(dict(gt_seg_map=label))['gt_edge_map']
+            sample.gt_edge_map = PixelData(
+                data=torch.from_numpy(edge.astype(np.int64))[None])
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
 @pytest.fixture(scope='module')
 def one_torch_thread():
     """The 2 cores are shared with data loaders and subprocesses: extra

@@ -19,12 +19,10 @@ from mmengine.structures import PixelData
 from mmseg.models.decode_heads import OCRHead
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import DATASETS, MODELS
-from mmseg.structures import SegDataSample
 
 import cblseg  # noqa: F401  (registers the heads and the loss)
-from cblseg.datasets import GenerateBoundary
 from cblseg.models.decode_heads import CBLHeadMixin, CBLOCRHead
-from conftest import DEMO_CONFIG, REPO_ROOT
+from conftest import DEMO_CONFIG, REPO_ROOT, make_batch, synthetic_label
 
 CBL_DEMO_CONFIG = osp.join(
     REPO_ROOT,
@@ -45,20 +43,10 @@ PREPROCESSOR = dict(
     size_divisor=32)
 
 
-@pytest.fixture(scope='module', autouse=True)
-def _one_thread():
-    """Tiny models: OpenMP threads only add contention on a shared CPU
-    (100x slower steps with 2 threads on a busy 2-core machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope='module', autouse=True)
-def _fast_mmseg_config_paths(fast_mmseg_config_paths):
-    """conftest.fast_mmseg_config_paths (cached ``mmseg::`` base lookups)
-    for every test here."""
+# Tiny models: OpenMP threads only add contention on a shared CPU (100x
+# slower steps with 2 threads on a busy 2-core machine).
+pytestmark = pytest.mark.usefixtures('one_torch_thread',
+                                     'fast_mmseg_config_paths')
 
 
 @pytest.fixture(autouse=True)
@@ -203,46 +191,10 @@ def build_demo(config=CBL_DEMO_CONFIG):
 # --------------------------------------------------------------------------
 # Hand-built batches
 # --------------------------------------------------------------------------
-def synthetic_label(height, width, seed, num_classes=NUM_CLASSES):
-    """Rectangles of random classes on a random background, an ignore
-    blob."""
-    rng = np.random.default_rng(seed)
-    label = np.full((height, width), rng.integers(num_classes), np.uint8)
-    for _ in range(6):
-        y0, x0 = rng.integers(0, height - 8), rng.integers(0, width - 8)
-        h, w = rng.integers(6, height // 2), rng.integers(6, width // 2)
-        label[y0:y0 + h, x0:x0 + w] = rng.integers(num_classes)
-    label[-6:, :10] = 255
-    return label
-
-
-def make_batch(labels, with_edges=True, edges=None):
-    """Data in the form the data preprocessor takes (uint8 images)."""
-    inputs, samples = [], []
-    for i, label in enumerate(labels):
-        height, width = label.shape
-        gen = torch.Generator().manual_seed(i)
-        inputs.append(
-            torch.randint(0, 256, (3, height, width),
-                          generator=gen).to(torch.uint8))
-        sample = SegDataSample(
-            metainfo=dict(
-                img_shape=(height, width),
-                ori_shape=(height, width),
-                pad_shape=(height, width)))
-        sample.gt_sem_seg = PixelData(
-            data=torch.from_numpy(label.astype(np.int64))[None])
-        if with_edges:
-            edge = edges[i] if edges is not None else GenerateBoundary(
-                dilation=0.02).transform(dict(gt_seg_map=label))['gt_edge_map']
-            sample.gt_edge_map = PixelData(
-                data=torch.from_numpy(edge.astype(np.int64))[None])
-        samples.append(sample)
-    return dict(inputs=inputs, data_samples=samples)
-
-
 def small_batch(height=64, width=64, **kwargs):
-    labels = [synthetic_label(height, width, seed) for seed in range(2)]
+    labels = [
+        synthetic_label(height, width, seed, NUM_CLASSES) for seed in range(2)
+    ]
     return make_batch(labels, **kwargs)
 
 

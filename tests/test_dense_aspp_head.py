@@ -12,17 +12,15 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import init_default_scope
-from mmengine.structures import PixelData
 from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 
 import cblseg  # noqa: F401  (registers the heads)
 from cblseg.apis import build_train_runner, parse_train_args
-from cblseg.datasets import GenerateBoundary
 from cblseg.models.decode_heads import (CBLDenseASPPHead, CBLHeadMixin,
                                         DenseASPPHead)
 from cblseg.utils import load_checkpoint_safely
-from conftest import REPO_ROOT, tiny_train_options
+from conftest import (REPO_ROOT, make_batch, synthetic_label,
+                      tiny_train_options)
 
 TINY_NAME = 'denseaspp_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'
 TINY_CONFIG = osp.join(REPO_ROOT, 'configs/denseaspp', TINY_NAME)
@@ -33,39 +31,10 @@ NORM = dict(type='BN', requires_grad=True)
 CBL_KEYS = ('loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn')
 
 
-@pytest.fixture(scope='module', autouse=True)
-def _one_thread():
-    """Tiny models: OpenMP threads only add contention on a shared CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope='module', autouse=True)
-def _fast_mmseg_config_paths():
-    """mmengine resolves every ``mmseg::`` base by parsing MMSeg's 200+
-    metafiles (about 0.5 s each time); remember the answers (and the
-    ValueError it raises for ``_base_`` files, which have no metafile)."""
-    import mmengine.config.config as config_module
-    original = config_module._get_external_cfg_path
-    cache = {}
-
-    def cached(package_path, cfg_file):
-        key = (package_path, cfg_file)
-        if key not in cache:
-            try:
-                cache[key] = (original(package_path, cfg_file), None)
-            except ValueError as err:
-                cache[key] = (None, err)
-        path, err = cache[key]
-        if err is not None:
-            raise err
-        return path
-
-    config_module._get_external_cfg_path = cached
-    yield
-    config_module._get_external_cfg_path = original
+# Tiny models: OpenMP threads only add contention on a shared CPU (100x
+# slower steps with 2 threads on a busy 2-core machine).
+pytestmark = pytest.mark.usefixtures('one_torch_thread',
+                                     'fast_mmseg_config_paths')
 
 
 @pytest.fixture(autouse=True)
@@ -140,33 +109,12 @@ def build_model(head_type='DenseASPPHead'):
 
 
 def small_batch(height=64, width=64, num=2) -> dict:
-    """uint8 images and rectangle labels with an ignore blob, with the
-    gt_edge_map of GenerateBoundary."""
-    inputs, samples = [], []
-    for seed in range(num):
-        rng = np.random.default_rng(seed)
-        label = np.full((height, width), rng.integers(NUM_CLASSES), np.uint8)
-        for _ in range(6):
-            y0, x0 = rng.integers(0, height - 8), rng.integers(0, width - 8)
-            h, w = rng.integers(6, height // 2), rng.integers(6, width // 2)
-            label[y0:y0 + h, x0:x0 + w] = rng.integers(NUM_CLASSES)
-        label[-6:, :10] = 255
-        edge = GenerateBoundary(dilation=0.02).transform(
-            dict(gt_seg_map=label))['gt_edge_map']
-        inputs.append(
-            torch.from_numpy(
-                rng.integers(0, 256, (3, height, width), dtype=np.uint8)))
-        sample = SegDataSample(
-            metainfo=dict(
-                img_shape=(height, width),
-                ori_shape=(height, width),
-                pad_shape=(height, width)))
-        sample.gt_sem_seg = PixelData(
-            data=torch.from_numpy(label.astype(np.int64))[None])
-        sample.gt_edge_map = PixelData(
-            data=torch.from_numpy(edge.astype(np.int64))[None])
-        samples.append(sample)
-    return dict(inputs=inputs, data_samples=samples)
+    """Rectangle labels with an ignore blob and GenerateBoundary's
+    gt_edge_map."""
+    return make_batch([
+        synthetic_label(height, width, seed, NUM_CLASSES)
+        for seed in range(num)
+    ])
 
 
 def train_step(model, data):

@@ -18,16 +18,13 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader
-from mmengine.structures import PixelData
 from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 from torch import nn
 
 import cblseg  # noqa: F401  (registers the heads and the loss)
-from cblseg.datasets import GenerateBoundary
 from cblseg.models.decode_heads import CBLHeadMixin
 from cblseg.utils import adapt_cfg_to_hardware
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, make_batch
 from test_cbl_heads import _without_cbl
 
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
@@ -88,26 +85,8 @@ def _label(height, width, num_classes, rng):
 def _batch(height, width, num_classes, with_edges, num=2):
     """What PackSegInputs + pseudo_collate give the data preprocessor."""
     rng = np.random.default_rng(0)
-    inputs, samples = [], []
-    for _ in range(num):
-        label = _label(height, width, num_classes, rng)
-        inputs.append(
-            torch.from_numpy(
-                rng.integers(0, 256, (3, height, width), dtype=np.uint8)))
-        sample = SegDataSample(
-            metainfo=dict(
-                img_shape=(height, width),
-                ori_shape=(height, width),
-                pad_shape=(height, width)))
-        sample.gt_sem_seg = PixelData(
-            data=torch.from_numpy(label.astype(np.int64))[None])
-        if with_edges:
-            edge = GenerateBoundary(dilation=0.02).transform(
-                dict(gt_seg_map=label))['gt_edge_map']
-            sample.gt_edge_map = PixelData(
-                data=torch.from_numpy(edge.astype(np.int64))[None])
-        samples.append(sample)
-    return dict(inputs=inputs, data_samples=samples)
+    labels = [_label(height, width, num_classes, rng) for _ in range(num)]
+    return make_batch(labels, with_edges=with_edges)
 
 
 def _decode_heads(model):

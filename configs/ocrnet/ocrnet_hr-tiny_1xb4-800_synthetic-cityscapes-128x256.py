@@ -7,7 +7,7 @@ _base_ = [
     'mmseg::_base_/models/ocrnet_hr18.py',
     '../_base_/datasets/synthetic_cityscapes_128x256.py',
     'mmseg::_base_/default_runtime.py',
-    'mmseg::_base_/schedules/schedule_20k.py',
+    '../_base_/schedules/schedule_800.py',
 ]
 custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
@@ -63,21 +63,4 @@ model = dict(
                 type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
     ])
 
-max_iters = 800
-optimizer = dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=0.0005)
-optim_wrapper = dict(optimizer=optimizer)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
-    dict(
-        type='PolyLR',
-        eta_min=1e-4,
-        power=0.9,
-        begin=50,
-        end=max_iters,
-        by_epoch=False)
-]
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(by_epoch=False, interval=max_iters // 2, max_keep_ckpts=2))
 env_cfg = dict(cudnn_benchmark=False)
