@@ -13,7 +13,7 @@ from mmengine.config import Config
 from cblseg.apis.cbl_vs_baseline import (DEFAULT_BASELINE_CONFIG,
                                          DEFAULT_CBL_CONFIG, _rescale_schedule,
                                          format_report, plan_runs,
-                                         summarize_runs)
+                                         run_experiment, summarize_runs)
 from conftest import REPO_ROOT, run_tool
 
 BASELINE = osp.join(REPO_ROOT, DEFAULT_BASELINE_CONFIG)
@@ -159,13 +159,19 @@ def test_tool_end_to_end_reuses_finished_runs(synthetic_cityscapes,
     assert runs[('cbl', 0)]['metrics'] != runs[('baseline', 0)]['metrics']
     assert open(osp.join(work_dir, 'report.md')).read() in proc.stdout
 
-    # The same command again: nothing is retrained.
-    again = run_tool(args)
-    assert again.returncode == 0, again.stdout[-3000:]
-    assert again.stdout.count('[reused] ') == 4
-    assert '[start]' not in again.stdout
+    # The same runs again: nothing is retrained.
+    specs = [
+        json.load(open(osp.join(work_dir, f'{variant}_seed{seed}',
+                                'spec.json'))) for seed in (0, 1)
+        for variant in ('baseline', 'cbl')
+    ]
+    lines = []
+    again = run_experiment(specs, jobs=2, log=lines.append)
+    assert [r['metrics'] for r in again] == [
+        runs[(s['variant'], s['seed'])]['metrics'] for s in specs
+    ]
+    assert len(lines) == 4 and all(x.startswith('[reused] ') for x in lines)
     # Other settings in the same work dir: an error, not a mix.
-    other = run_tool(args[:3] + ['3'] + args[4:])
-    assert other.returncode != 0
-    assert 'other settings' in other.stdout
-    assert 'use another --work-dir' in other.stdout
+    specs[0]['iters'] = 3
+    with pytest.raises(ValueError, match='other settings.*another --work-dir'):
+        run_experiment(specs)
