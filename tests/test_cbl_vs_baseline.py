@@ -103,7 +103,9 @@ def test_summary_statistics_and_report():
     assert summary['seeds'] == [0, 1, 2]
     report = format_report(summary)
     assert '| baseline | 22.00 ± 2.00 |' in report
-    assert '(2/3 seeds up)' in report
+    # paired t: mean / (sample std / sqrt(n)), sample std sqrt(39 / 36)
+    assert diff['t'] == pytest.approx((1 / 6) / math.sqrt(39 / 36 / 3))
+    assert '(t = 0.28, 2/3 seeds up)' in report
     assert '×1.100' in report
     assert report.count('\n| cbl | ') == 4  # the summary and 3 runs
     json.dumps(summary)  # serialisable as written by the tool

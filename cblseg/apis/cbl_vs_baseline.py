@@ -33,6 +33,7 @@ Design choices:
   :data:`WARMUP_ITERS` iterations.
 """
 import json
+import math
 import os
 import os.path as osp
 import statistics
@@ -328,6 +329,15 @@ def _mean_std(values: Sequence[float]) -> dict:
         values=values)
 
 
+def _paired_t(stat: dict) -> float:
+    """Paired t statistic ``mean / (std / sqrt(n))``; NaN for n < 2."""
+    if stat['n'] < 2:
+        return float('nan')
+    if stat['std'] == 0:
+        return math.copysign(math.inf, stat['mean']) if stat['mean'] else 0.0
+    return stat['mean'] / (stat['std'] / math.sqrt(stat['n']))
+
+
 def summarize_runs(results: List[dict],
                    metrics: Sequence[str] = REPORTED_METRICS) -> dict:
     """Mean and sample standard deviation per variant, and the paired
@@ -336,7 +346,9 @@ def summarize_runs(results: List[dict],
     Returns:
         dict: ``variants`` -> variant -> metric (and ``sec_per_iter``) ->
         ``{mean, std, n, values}``; ``paired_difference`` -> metric ->
-        ``{mean, std, n, values, cbl_better}``; ``time_ratio`` (CBL over
+        ``{mean, std, n, values, cbl_better, t}`` (``t``: the paired t
+        statistic, to be read against Student's t with ``n - 1`` degrees of
+        freedom, e.g. 4.30 for a two-sided 5% test with 3 seeds); ``time_ratio`` (CBL over
         baseline mean seconds per iteration); ``seeds``; ``settings``.
     """
     by_variant = OrderedDict((v, []) for v in VARIANTS)
@@ -363,6 +375,7 @@ def summarize_runs(results: List[dict],
         paired[key] = _mean_std(diffs) if diffs else None
         if diffs:
             paired[key]['cbl_better'] = sum(d > 0 for d in diffs)
+            paired[key]['t'] = _paired_t(paired[key])
     summary['paired_difference'] = paired
     summary['time_ratio'] = (
         summary['variants']['cbl']['sec_per_iter']['mean'] /
@@ -410,7 +423,7 @@ def format_report(summary: dict) -> str:
         f"- {settings['max_iters']} iterations, seeds "
         f"{', '.join(str(s) for s in summary['seeds'])}, "
         f"{settings['device']} ({settings['device_name']}, "
-        f"{settings['torch_threads']} torch threads)"
+        f"torch threads per run: {settings['torch_threads']})"
         f"{', AMP' if settings['amp'] else ''}"
     ]
     if settings['cfg_options']:
@@ -429,7 +442,8 @@ def format_report(summary: dict) -> str:
         stat = summary['paired_difference'][key]
         text = _fmt(stat)
         if stat is not None:
-            text += f" ({stat['cbl_better']}/{stat['n']} seeds up)"
+            text += (f" (t = {stat['t']:.2f}, {stat['cbl_better']}/"
+                     f"{stat['n']} seeds up)")
         diff_cells.append(text)
     lines.append('| CBL − baseline (paired by seed) | ' +
                  ' | '.join(diff_cells) +
