@@ -28,7 +28,7 @@ say "4/4 drawing image | ground truth | prediction pictures"
 say "done in $(( $(date +%s) - start )) s. Metrics (from $WORK_DIR/test.log):"
 grep -E "^[|+]" "$WORK_DIR/test.log" || true
 grep -E "Iter\(test\)" "$WORK_DIR/test.log" | tail -n 1 \
-    | grep -oE "(aAcc|mIoU|mAcc|fwIoU|mBIoU|mBF@[0-9]+px): [0-9.]+" || true
+    | grep -oE "(aAcc|microIoU|mIoU|mAcc|fwIoU|mBIoU|mBF@[0-9]+px): [0-9.]+" || true
 cat <<MSG
 
 [demo] where everything is:
