@@ -50,6 +50,7 @@ from cblseg.ops.boundary import (check_radius, class_boundaries,
                                  ignore_aware_one_hot, label_to_boundary,
                                  resolve_radius)
 from .prediction_panels import colorize_label
+from .text import FONT_SCALE, put_text
 
 __all__ = [
     'GAP', 'TILE_GAP', 'TITLE_HEIGHT', 'HEADER_HEIGHT',
@@ -71,10 +72,7 @@ MIN_TILE_WIDTH = 8
 MAX_TILE_ASPECT = 4
 IGNORE_STYLES = ('hatch', 'darken', 'none')
 
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
-_FONT_SCALE = 0.45
 _HEADER_FONT_SCALE = 0.5
-_TEXT_COLOR = (0, 0, 0)
 _BACKGROUND = 255
 _SWATCH = 12
 # Tile colours (RGB).
@@ -208,28 +206,6 @@ def classes_to_show(label: np.ndarray,
 # --------------------------------------------------------------------------
 # Drawing helpers
 # --------------------------------------------------------------------------
-def _fit_text(text: str, max_width: int, scale: float) -> str:
-    """``text``, cut short with '..' until it is at most ``max_width``
-    pixels wide (may become empty)."""
-
-    def width(value):
-        return cv2.getTextSize(value, _FONT, scale, 1)[0][0]
-
-    if width(text) <= max_width:
-        return text
-    while text and width(text + '..') > max_width:
-        text = text[:-1]
-    return text + '..' if text and width(text + '..') <= max_width else text
-
-
-def _put_text(canvas: np.ndarray, text: str, x: int, baseline: int,
-              max_width: int, scale: float) -> None:
-    text = _fit_text(text, max_width, scale)
-    if text:
-        cv2.putText(canvas, text, (x, baseline), _FONT, scale, _TEXT_COLOR, 1,
-                    cv2.LINE_AA)
-
-
 def _hatch(shape: Tuple[int, int], period: int) -> np.ndarray:
     """Diagonal lines: True on 2 of every ``period`` anti-diagonals."""
     rows = np.arange(shape[0]).reshape(-1, 1)
@@ -311,8 +287,8 @@ def _cell(title: str, color, left: np.ndarray,
         cv2.rectangle(cell, (1, top), (_SWATCH, top + _SWATCH - 1),
                       (96, 96, 96), 1)
         text_x = _SWATCH + 5
-    _put_text(cell, title, text_x, TITLE_HEIGHT - 6, width - text_x - 1,
-              _FONT_SCALE)
+    put_text(cell, title, text_x, TITLE_HEIGHT - 6, width - text_x - 1,
+              FONT_SCALE)
     cell[TITLE_HEIGHT:, :tile_width] = left
     cell[TITLE_HEIGHT:, tile_width + TILE_GAP:] = right
     return cell
@@ -400,9 +376,9 @@ def compose_boundary_grid(label: np.ndarray,
     header = f'{title}  ' if title else ''
     header += (f'{label.shape[0]}x{label.shape[1]} px, boundary radius '
                f'{radius} px')
-    _put_text(canvas, header, GAP, 18, text_width, _HEADER_FONT_SCALE)
-    _put_text(canvas, 'per class: mask | boundary band; hatched: ignore', GAP,
-              HEADER_HEIGHT - 6, text_width, _FONT_SCALE)
+    put_text(canvas, header, GAP, 18, text_width, _HEADER_FONT_SCALE)
+    put_text(canvas, 'per class: mask | boundary band; hatched: ignore', GAP,
+              HEADER_HEIGHT - 6, text_width, FONT_SCALE)
     cols = min(columns, len(cells))
     cell_height, cell_width = cells[0].shape[:2]
     for position, cell in enumerate(cells):

@@ -62,6 +62,7 @@ import torch
 
 from cblseg.ops.boundary import check_radius, label_to_boundary_mask_torch
 from .prediction_panels import colorize_label
+from .text import FONT, FONT_SCALE, fit_text, put_text
 
 __all__ = [
     'GAP', 'TITLE_HEIGHT', 'HEADER_HEIGHT', 'ERROR_COLOR', 'IGNORED_DIM',
@@ -77,10 +78,7 @@ ERROR_COLOR = (0, 255, 255)
 #: Brightness of prediction pixels whose ground truth is ignored.
 IGNORED_DIM = 0.4
 
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
-_FONT_SCALE = 0.45
 _BACKGROUND = 255
-_TEXT_COLOR = (0, 0, 0)
 _SWATCH = 10
 # Value that stands for "ignored / no class" in the uint8 display labels;
 # free because at most 255 classes are supported.
@@ -204,27 +202,6 @@ def boundary_error_mask(gt: np.ndarray,
     return gt_boundary_band(gt, radius, ignore_index) & (pred != gt)
 
 
-def _fit_text(text: str, max_width: int) -> str:
-    """``text``, cut short with '..' to at most ``max_width`` pixels."""
-
-    def width(value: str) -> int:
-        return cv2.getTextSize(value, _FONT, _FONT_SCALE, 1)[0][0]
-
-    if width(text) <= max_width:
-        return text
-    while text and width(text + '..') > max_width:
-        text = text[:-1]
-    return text + '..' if text else ''
-
-
-def _put_text(canvas: np.ndarray, text: str, x: int, baseline: int,
-              max_width: int) -> None:
-    text = _fit_text(text, max_width)
-    if text:
-        cv2.putText(canvas, text, (x, baseline), _FONT, _FONT_SCALE,
-                    _TEXT_COLOR, 1, cv2.LINE_AA)
-
-
 def compose_comparison_row(
         image: np.ndarray,
         gt: np.ndarray,
@@ -319,18 +296,18 @@ def compose_comparison_row(
     for column, (tile, text) in enumerate(zip(tiles, titles)):
         left = column * (width + GAP)
         canvas[top:, left:left + width] = tile
-        _put_text(canvas, text, left + 2, top - 5, width - 2)
+        put_text(canvas, text, left + 2, top - 5, width - 2)
 
     x = 2
     if title:
-        header = _fit_text(f'{title}  ', total_width - x)
-        _put_text(canvas, header, x, HEADER_HEIGHT - 6, total_width - x)
-        x += cv2.getTextSize(header, _FONT, _FONT_SCALE, 1)[0][0]
+        header = fit_text(f'{title}  ', total_width - x)
+        put_text(canvas, header, x, HEADER_HEIGHT - 6, total_width - x)
+        x += cv2.getTextSize(header, FONT, FONT_SCALE, 1)[0][0]
     if x + _SWATCH <= total_width:
         swatch_top = (HEADER_HEIGHT - _SWATCH) // 2
         canvas[swatch_top:swatch_top + _SWATCH, x:x + _SWATCH] = error_color
         x += _SWATCH + 4
-    _put_text(
+    put_text(
         canvas, f'wrong in the ground-truth boundary band (radius {radius} '
         'px; % of the band per model); dimmed: ignored ground truth', x,
         HEADER_HEIGHT - 6, total_width - x)

@@ -6,6 +6,8 @@ from typing import List, Sequence
 import cv2
 import numpy as np
 
+from .text import put_text
+
 __all__ = ['colorize_label', 'make_prediction_panel', 'save_prediction_panels']
 
 _GAP = 4
@@ -35,8 +37,7 @@ def colorize_label(label: np.ndarray,
 
 def _titled(image: np.ndarray, title: str) -> np.ndarray:
     bar = np.full((_TITLE_HEIGHT, image.shape[1], 3), 255, dtype=np.uint8)
-    cv2.putText(bar, title, (3, _TITLE_HEIGHT - 5), cv2.FONT_HERSHEY_SIMPLEX,
-                0.45, (0, 0, 0), 1, cv2.LINE_AA)
+    put_text(bar, title, 3, _TITLE_HEIGHT - 5, image.shape[1] - 3)
     return np.concatenate([bar, image], axis=0)
 
 
