@@ -27,8 +27,8 @@ What :func:`compare_models` does:
    ``ignore_index``, ``dilation``, ``radius``, ``tolerances``, ``cbl_biou``
    and ``nan_to_num`` that it sets (from its ``BoundaryIoUMetric`` entry,
    else ``ignore_index`` and ``nan_to_num`` of an ``IoUMetric`` entry, else
-   the defaults). The summary and per-class values are
-   :func:`~cblseg.evaluation.summarize_counts` of the summed counts, i.e.
+   the defaults). The summary and per-class values come from the metric's
+   own ``summarize_results`` (what its ``compute_metrics`` reports), i.e.
    exactly what ``tools/test.py`` with that evaluator reports.
 6. Keeps the predictions of the first ``num_pictures`` images of the
    dataset (by dataset index, matched by image path; at the original image
@@ -56,7 +56,8 @@ import torch
 from ..ops.boundary import resolve_radius
 from ..utils.checkpoint import UnsafeCheckpointError
 from .functional.boundary_counts import count_row_names
-from .metrics.boundary_iou_metric import (BoundaryIoUMetric, summarize_counts)
+from .metrics.boundary_iou_metric import (BoundaryIoUMetric, json_float,
+                                          per_class_dict)
 
 __all__ = [
     'TABLE_KEYS', 'METRIC_SETTINGS', 'ModelResult', 'ComparisonResult',
@@ -389,22 +390,6 @@ def _label_array(data) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def _summarize(metric: BoundaryIoUMetric, num_classes: int):
-    """What ``BoundaryIoUMetric.compute_metrics`` computes, plus the
-    per-class values it only logs."""
-    total = np.zeros((len(count_row_names(metric.tolerances)), num_classes),
-                     dtype=np.int64)
-    for result in metric.results:
-        total += result['counts']
-    cbl_pairs = None
-    if metric.cbl_biou:
-        cbl_pairs = np.array([result['cbl'] for result in metric.results],
-                             dtype=np.int64).reshape(-1, 2)
-    summary, per_class = summarize_counts(total, metric.tolerances, cbl_pairs,
-                                          metric.nan_to_num)
-    return summary, per_class, total
-
-
 def _evaluate(model, dataloader, metric: BoundaryIoUMetric, device,
               wanted: Dict[str, int], progress: bool):
     """Run one model over the dataloader; return its predictions of the
@@ -549,7 +534,8 @@ def compare_models(configs: Sequence[str],
         metric.dataset_meta = dataset.metainfo
         kept.append(
             _evaluate(model, dataloader, metric, device, wanted, progress))
-        summary, per_class, counts = _summarize(metric, len(classes))
+        summary, per_class, counts = metric.summarize_results(
+            metric.results, len(classes))
         results.append(
             ModelResult(name, config, checkpoint, summary, per_class, counts,
                         round(time.perf_counter() - start, 3)))
@@ -671,30 +657,20 @@ def format_markdown(result: ComparisonResult,
     return '\n'.join(lines).rstrip('\n') + '\n'
 
 
-def _json_float(value) -> Optional[float]:
-    value = float(value)
-    return None if value != value else value  # NaN -> null
-
-
 def comparison_dict(result: ComparisonResult) -> 'OrderedDict':
     """The JSON content: settings, data, table keys and per model its files,
     full summary (percent), per-class values (fractions, as
     ``tools/eval_boundary.py``'s report) and summed counts."""
     models = []
     for model in result.models:
-        per_class = OrderedDict(
-            (name,
-             OrderedDict((key, _json_float(values[index]))
-                         for key, values in model.per_class.items()))
-            for index, name in enumerate(result.classes))
         models.append(
             OrderedDict(
                 name=model.name,
                 config=model.config,
                 checkpoint=model.checkpoint,
-                summary=OrderedDict((key, _json_float(value))
+                summary=OrderedDict((key, json_float(value))
                                     for key, value in model.summary.items()),
-                per_class=per_class,
+                per_class=per_class_dict(model.per_class, result.classes),
                 counts=OrderedDict(
                     (row, values.tolist()) for row, values in zip(
                         count_row_names(result.settings['tolerances']),

@@ -34,6 +34,7 @@ from .functional.boundary_counts import (boundary_counts, check_tolerances,
                                          count_row_names)
 from cblseg.ops import check_radius_options, resolve_radius
 from .metrics.boundary_iou_metric import (DEFAULT_TOLERANCES, class_table,
+                                          json_float, per_class_dict,
                                           summarize_counts)
 
 __all__ = [
@@ -327,11 +328,7 @@ def evaluate_folders(pred_dir: str,
             total, tolerances,
             np.array(cbl_pairs).reshape(-1, 2) if cbl_biou else None)
         report['summary'] = summary
-        report['per_class'] = OrderedDict(
-            (name,
-             OrderedDict((key, _json_float(values[index]))
-                         for key, values in per_class.items()))
-            for index, name in enumerate(names))
+        report['per_class'] = per_class_dict(per_class, names)
         report['_per_class_arrays'] = per_class
     else:
         report['summary'] = OrderedDict()
@@ -366,11 +363,6 @@ def evaluate_folders(pred_dir: str,
 def _start_methods() -> List[str]:
     from multiprocessing import get_all_start_methods
     return get_all_start_methods()
-
-
-def _json_float(value) -> Optional[float]:
-    value = float(value)
-    return None if value != value else value  # NaN -> null
 
 
 def _list_block(title: str, items: Sequence[str], limit: int = 20) -> str:
@@ -414,7 +406,7 @@ def write_report(report: dict, path: str) -> None:
     data = OrderedDict((key, value) for key, value in report.items()
                        if not key.startswith('_'))
     data['summary'] = OrderedDict(
-        (key, _json_float(value)) for key, value in data['summary'].items())
+        (key, json_float(value)) for key, value in data['summary'].items())
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
     with open(path, 'w') as file:

@@ -28,8 +28,8 @@ from ..functional.boundary_counts import (boundary_counts, check_tolerances,
                                           count_row_names)
 
 __all__ = [
-    'BoundaryIoUMetric', 'summarize_counts', 'class_table',
-    'DEFAULT_TOLERANCES', 'CBL_EPSILON'
+    'BoundaryIoUMetric', 'summarize_counts', 'class_table', 'json_float',
+    'per_class_dict', 'DEFAULT_TOLERANCES', 'CBL_EPSILON'
 ]
 
 DEFAULT_TOLERANCES = (1, 3, 5)
@@ -64,6 +64,23 @@ def _micro_iou(intersect: np.ndarray, union: np.ndarray) -> float:
     if total_union == 0:
         return float('nan')
     return round(int(intersect.sum()) / total_union * 100, 2)
+
+
+def json_float(value) -> Optional[float]:
+    """``float(value)``, or None (JSON null) for NaN."""
+    value = float(value)
+    return None if value != value else value
+
+
+def per_class_dict(per_class: Dict[str, np.ndarray],
+                   class_names: Sequence[str]) -> 'OrderedDict':
+    """The ``per_class`` arrays of :func:`summarize_counts` as
+    ``{class name: {key: value or None}}`` for JSON reports."""
+    return OrderedDict(
+        (name,
+         OrderedDict((key, json_float(values[index]))
+                     for key, values in per_class.items()))
+        for index, name in enumerate(class_names))
 
 
 def summarize_counts(
@@ -310,7 +327,25 @@ class BoundaryIoUMetric(BaseMetric):
         if self.format_only:
             logger.info(f'results are saved to {osp.dirname(self.output_dir)}')
             return OrderedDict()
-        num_classes = len(self.dataset_meta['classes'])
+        summary, per_class, _ = self.summarize_results(
+            results, len(self.dataset_meta['classes']))
+        table = class_table(self.dataset_meta['classes'], per_class)
+        print_log('per class results:', logger)
+        print_log('\n' + table.get_string(), logger=logger)
+        return summary
+
+    def summarize_results(self, results: list, num_classes: int):
+        """Sum the per-image results of :meth:`process` and summarize them.
+
+        Args:
+            results (list): ``self.results`` (or the collected results of
+                every rank).
+            num_classes (int): Number of classes of the dataset.
+
+        Returns:
+            tuple: ``summary`` and ``per_class`` of
+            :func:`summarize_counts`, and the summed ``R x K`` counts.
+        """
         rows = len(count_row_names(self.tolerances))
         total = np.zeros((rows, num_classes), dtype=np.int64)
         for result in results:
@@ -321,10 +356,7 @@ class BoundaryIoUMetric(BaseMetric):
                                  dtype=np.int64).reshape(-1, 2)
         summary, per_class = summarize_counts(total, self.tolerances,
                                               cbl_pairs, self.nan_to_num)
-        table = class_table(self.dataset_meta['classes'], per_class)
-        print_log('per class results:', logger)
-        print_log('\n' + table.get_string(), logger=logger)
-        return summary
+        return summary, per_class, total
 
 
 def _label_map(data: torch.Tensor) -> torch.Tensor:
