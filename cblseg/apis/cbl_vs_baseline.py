@@ -149,18 +149,23 @@ def run_one(spec: dict) -> dict:
         ``sec_per_iter``, ``data_sec_per_iter``, ``train_seconds``,
         ``test_seconds``, ``torch_threads`` and ``device_name``.
     """
+    from argparse import Namespace
+
     import torch
     from mmengine.runner import Runner
 
-    from cblseg.apis.runner_setup import enable_amp
-    from cblseg.utils import (adapt_cfg_to_hardware, check_data_roots,
-                              load_config)
+    from cblseg.apis.runner_setup import prepare_cfg
     from cblseg.utils.benchmark_timing import cpu_name
 
-    cfg = load_config(spec['config'])
-    if spec['cfg_options']:
-        cfg.merge_from_dict(spec['cfg_options'])
-    cfg.work_dir = spec['work_dir']
+    # What tools/train.py does with CONFIG --work-dir --cfg-options [--amp].
+    cfg = prepare_cfg(
+        Namespace(
+            config=spec['config'],
+            work_dir=spec['work_dir'],
+            cfg_options=spec['cfg_options'] or None,
+            launcher='none',
+            amp=spec['amp']),
+        splits=('train', 'test'))
     cfg.randomness = dict(seed=spec['seed'], deterministic=False)
     cfg.resume = True
     cfg.load_from = None
@@ -171,10 +176,6 @@ def run_one(spec: dict) -> dict:
     cfg.val_cfg = None
     cfg.val_evaluator = None
     cfg.default_hooks.pop('visualization', None)
-    if spec['amp']:
-        enable_amp(cfg)
-    check_data_roots(cfg, ('train', 'test'))
-    adapt_cfg_to_hardware(cfg)
 
     runner = Runner.from_cfg(cfg)
     start = time.perf_counter()
