@@ -1,4 +1,5 @@
 """Real multi-process runs on CPU (gloo) through the shell launchers."""
+import glob
 import os.path as osp
 import re
 import sys
@@ -113,3 +114,47 @@ def test_prediction_panels(two_process_training, synthetic_cityscapes,
         with Image.open(path) as image:
             # 64x128 val images: a title bar of 18 px, three tiles, two gaps
             assert image.size == (3 * 128 + 8, 64 + 18)
+
+
+def _gloo_thread_count():
+    names = []
+    for path in glob.glob('/proc/self/task/*/comm'):
+        try:
+            with open(path) as comm:
+                names.append(comm.read())
+        except OSError:  # the thread ended while we listed them
+            pass
+    return sum(name.startswith(('pt_gloo', 'gloo')) for name in names)
+
+
+@pytest.mark.skipif(
+    not osp.isdir('/proc/self/task'), reason='lists threads through /proc')
+def test_launcher_run_stops_gloo_threads_before_returning(
+        synthetic_cityscapes, tmp_path, monkeypatch, one_torch_thread):
+    """gloo's threads must end while the interpreter is alive: left to its
+    shutdown, they can abort a rank after the work is done."""
+    import torch.distributed as torch_dist
+    from mmengine.model import is_model_wrapper
+
+    from cblseg.apis import train
+    before = _gloo_thread_count()
+    # what torchrun sets for a world of one
+    for key, value in dict(
+            RANK='0',
+            LOCAL_RANK='0',
+            WORLD_SIZE='1',
+            MASTER_ADDR='127.0.0.1',
+            MASTER_PORT=str(free_port())).items():
+        monkeypatch.setenv(key, value)
+    try:
+        runner = train([
+            DEMO_CONFIG, '--launcher', 'pytorch', '--work-dir',
+            str(tmp_path), '--cfg-options'
+        ] + tiny_train_options(
+            synthetic_cityscapes, max_iters=1, ckpt_interval=1))
+    finally:
+        if torch_dist.is_initialized():  # keep a failure to this test
+            torch_dist.destroy_process_group()
+    assert runner.distributed
+    assert not is_model_wrapper(runner.model)
+    assert _gloo_thread_count() == before

@@ -1,14 +1,18 @@
 """What ``tools/train.py`` and ``tools/test.py`` share: config loading,
 command-line overrides and hardware fallbacks before the Runner is built."""
+import gc
 import logging
 import os
 import os.path as osp
 import warnings
 from argparse import ArgumentParser, Namespace
+from typing import Optional
 
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
 
 from cblseg.utils import (CUSTOM_IMPORTS_HINT, adapt_cfg_to_hardware,
                           check_data_roots, imports_cblseg,
@@ -39,18 +43,31 @@ def add_common_args(parser: ArgumentParser) -> ArgumentParser:
     return parser
 
 
-def close_distributed(success: bool) -> None:
-    """Wait for every rank, then destroy the process group.
+def close_distributed(runner: Optional[Runner], success: bool) -> None:
+    """Wait for every rank, free the process group, then destroy it.
 
-    Left to interpreter shutdown, a rank that exits while a peer's gloo
-    threads are still running can abort ("terminate called without an active
-    exception"), failing a run whose work was done.
+    ``destroy_process_group`` does not stop gloo's worker threads while the
+    DDP wrapper still holds the group; they would be stopped by the group's
+    destructor during interpreter shutdown instead, where a thread that needs
+    the GIL aborts the rank ("terminate called without an active
+    exception"), failing a run whose work was done. Replacing the wrapper by
+    the model it wraps frees the group, and its threads, here.
+
+    Args:
+        runner (Runner, optional): The runner whose model is unwrapped; its
+            ``model`` stays usable for inference afterwards.
+        success (bool): Whether the run finished; only then do ranks wait
+            for each other, as a failed rank's peers may never arrive.
     """
     if not torch_dist.is_available() or not torch_dist.is_initialized():
         return
     if success:
         torch_dist.barrier()
+    if runner is not None and is_model_wrapper(getattr(runner, 'model',
+                                                       None)):
+        runner.model = runner.model.module
     torch_dist.destroy_process_group()
+    gc.collect()
 
 
 def finish_args(args: Namespace) -> Namespace:

@@ -90,5 +90,5 @@ def test(argv: Optional[Sequence[str]] = None) -> dict:
         metrics = runner.test()
         success = True
     finally:
-        close_distributed(success)
+        close_distributed(runner, success)
     return metrics

@@ -45,5 +45,5 @@ def train(argv: Optional[Sequence[str]] = None) -> Runner:
         runner.train()
         success = True
     finally:
-        close_distributed(success)
+        close_distributed(runner, success)
     return runner
