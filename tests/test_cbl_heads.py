@@ -6,6 +6,7 @@ the configs under configs/cbl/."""
 import copy
 import glob
 import os.path as osp
+import re
 import warnings
 
 import mmseg
@@ -560,17 +561,33 @@ def _baseline_path(config):
     return osp.join(MMSEG_CONFIGS, field, name)
 
 
-def test_docs_example_changes_only_the_head_type(tmp_path):
-    """The example of docs/cbl.md: an MMSeg config plus the head type."""
+def _docs_examples():
+    """The python blocks of docs/cbl.md's section on existing configs."""
     text = open(osp.join(REPO_ROOT, 'docs/cbl.md')).read()
     section = text[text.index('## Adding CBL to an existing MMSeg config'):]
+    section = re.split(r'\n#{2,3} ', section)[0]
+    return [
+        block.split('```', 1)[0]
+        for block in section.split('```python\n')[1:]
+    ]
+
+
+@pytest.mark.parametrize(
+    'index, heads, baseline',
+    [(0, 'CBLASPPHead', 'deeplabv3/deeplabv3_r50-d8_4xb2-80k_cityscapes-'
+      '512x1024.py'),
+     (1, ['FCNHead', 'CBLOCRHead'],
+      'ocrnet/ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py')])
+def test_docs_examples_change_only_the_head_type(tmp_path, index, heads,
+                                                 baseline):
+    """The examples of docs/cbl.md: an MMSeg config plus the head type."""
     example = tmp_path / 'example.py'
-    example.write_text(section.split('```python\n', 1)[1].split('```', 1)[0])
+    example.write_text(_docs_examples()[index])
     cfg = Config.fromfile(str(example))
-    assert cfg.model.decode_head.type == 'CBLASPPHead'
-    baseline = Config.fromfile(
-        osp.join(MMSEG_CONFIGS, 'deeplabv3',
-                 'deeplabv3_r50-d8_4xb2-80k_cityscapes-512x1024.py'))
+    head_cfg = cfg.model.decode_head
+    assert (head_cfg.type if isinstance(head_cfg, dict) else
+            [head.type for head in head_cfg]) == heads
+    baseline = Config.fromfile(osp.join(MMSEG_CONFIGS, baseline))
     assert _without_cbl(cfg) == _without_cbl(baseline)
 
 

@@ -18,39 +18,15 @@ custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 crop_size = (512, 1024)
 data_preprocessor = dict(size=crop_size)
-norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     data_preprocessor=data_preprocessor,
-    # mmengine replaces lists instead of merging them: both heads in full.
+    # mmengine replaces lists instead of merging them: the base's two heads,
+    # the OCR one switched to CBL.
     decode_head=[
+        _base_.model.decode_head[0],
         dict(
-            type='FCNHead',
-            in_channels=[18, 36, 72, 144],
-            channels=sum([18, 36, 72, 144]),
-            in_index=(0, 1, 2, 3),
-            input_transform='resize_concat',
-            kernel_size=1,
-            num_convs=1,
-            concat_input=False,
-            dropout_ratio=-1,
-            num_classes=19,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
-        dict(
+            _base_.model.decode_head[1],
             type='CBLOCRHead',
-            in_channels=[18, 36, 72, 144],
-            in_index=(0, 1, 2, 3),
-            input_transform='resize_concat',
-            channels=512,
-            ocr_channels=256,
-            dropout_ratio=-1,
-            num_classes=19,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
             cbl_loss=dict(
                 type='ConditionalBoundaryLoss',
                 loss_weight_context=1.0,

@@ -5,16 +5,8 @@
 # tests/test_cbl_heads.py checks it equals the baseline up to the CBL changes.
 _base_ = ['./cbl-ocrnet_hr18_4xb4-20k_voc12aug-512x512.py']
 
-# mmseg::_base_/schedules/schedule_40k.py (a second base cannot redefine the
-# keys that the 20k schedule already set).
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=1e-4,
-        power=0.9,
-        begin=0,
-        end=40000,
-        by_epoch=False)
-]
+# What mmseg::_base_/schedules/schedule_40k.py changes over the 20k schedule
+# (a second schedule base cannot redefine the keys the 20k one set).
+param_scheduler = [dict(_base_.param_scheduler[0], end=40000)]
 train_cfg = dict(max_iters=40000, val_interval=4000)
 default_hooks = dict(checkpoint=dict(interval=4000))

@@ -7,7 +7,6 @@
 # reference trained with fp16:
 #   cbl-ocrnet_hr48_4xb2-amp-80k_cityscapes-512x1024.py
 _base_ = './cbl-ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py'
-norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     pretrained='open-mmlab://msra/hrnetv2_w48',
     backbone=dict(
@@ -15,39 +14,12 @@ model = dict(
             stage2=dict(num_channels=(48, 96)),
             stage3=dict(num_channels=(48, 96, 192)),
             stage4=dict(num_channels=(48, 96, 192, 384)))),
-    # mmengine replaces lists instead of merging them: both heads in full.
+    # mmengine replaces lists instead of merging them: the W18 CBL heads with
+    # W48's channels.
     decode_head=[
         dict(
-            type='FCNHead',
+            _base_.model.decode_head[0],
             in_channels=[48, 96, 192, 384],
-            channels=sum([48, 96, 192, 384]),
-            in_index=(0, 1, 2, 3),
-            input_transform='resize_concat',
-            kernel_size=1,
-            num_convs=1,
-            concat_input=False,
-            dropout_ratio=-1,
-            num_classes=19,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
-        dict(
-            type='CBLOCRHead',
-            in_channels=[48, 96, 192, 384],
-            in_index=(0, 1, 2, 3),
-            input_transform='resize_concat',
-            channels=512,
-            ocr_channels=256,
-            dropout_ratio=-1,
-            num_classes=19,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-            cbl_loss=dict(
-                type='ConditionalBoundaryLoss',
-                loss_weight_context=1.0,
-                loss_weight_nce=0.2,
-                loss_weight_cn=2.0)),
+            channels=sum([48, 96, 192, 384])),
+        dict(_base_.model.decode_head[1], in_channels=[48, 96, 192, 384]),
     ])
