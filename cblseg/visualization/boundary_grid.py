@@ -49,6 +49,7 @@ import torch
 from cblseg.ops.boundary import (check_radius, class_boundaries,
                                  ignore_aware_one_hot, label_to_boundary,
                                  resolve_radius)
+from .label_checks import check_label_map, check_palette
 from .prediction_panels import colorize_label
 from .text import FONT_SCALE, put_text
 
@@ -147,57 +148,15 @@ def boundary_grid_size(num_classes_shown: int,
 
 
 # --------------------------------------------------------------------------
-# Label checks
+# Classes shown
 # --------------------------------------------------------------------------
-def _check_label(label: np.ndarray, num_classes: int,
-                 ignore_index: int) -> np.ndarray:
-    """A 2D integer label map whose values are classes or the ignore index.
-
-    Returns the distinct class indices present (sorted, ignore excluded).
-    """
-    if label.ndim != 2:
-        raise ValueError(
-            'label must be a 2D H x W map of class indices, got shape '
-            f'{label.shape} (an RGB colour label? use the class index file, '
-            'e.g. *_labelTrainIds.png or a VOC SegmentationClass png)')
-    if not np.issubdtype(label.dtype, np.integer) and label.dtype != np.bool_:
-        raise TypeError(f'label must be an integer array, got {label.dtype}')
-    if label.size == 0:
-        raise ValueError(f'label must not be empty, got shape {label.shape}')
-    if num_classes > 255:
-        raise ValueError('the pictures support at most 255 classes, got '
-                         f'{num_classes}')
-    values = np.unique(label)
-    values = values[values != ignore_index].astype(np.int64)
-    invalid = values[(values < 0) | (values >= num_classes)]
-    if invalid.size:
-        shown = ', '.join(str(v) for v in invalid[:8])
-        more = f', ... ({invalid.size - 8} more)' if invalid.size > 8 else ''
-        raise ValueError(
-            f'label contains values [{shown}{more}] that are neither a class '
-            f'index in [0, {num_classes}) nor the ignore index '
-            f'{ignore_index}')
-    return values
-
-
-def _check_palette(palette, num_classes: int) -> np.ndarray:
-    palette = np.asarray(palette)
-    if palette.ndim != 2 or palette.shape[1] != 3:
-        raise ValueError('palette must be a list of [r, g, b] colours, got '
-                         f'shape {palette.shape}')
-    if len(palette) < num_classes:
-        raise ValueError(f'palette has {len(palette)} colours for '
-                         f'{num_classes} classes')
-    return palette[:num_classes].astype(np.uint8)
-
-
 def classes_to_show(label: np.ndarray,
                     num_classes: int,
                     ignore_index: int = 255,
                     all_classes: bool = False) -> List[int]:
     """Class indices that get a cell: the ones present in ``label`` (ignore
     excluded), or all ``num_classes`` with ``all_classes``."""
-    present = _check_label(np.asarray(label), num_classes, ignore_index)
+    present = check_label_map(label, 'label', num_classes, ignore_index)
     if all_classes:
         return list(range(num_classes))
     return [int(v) for v in present]
@@ -333,7 +292,7 @@ def compose_boundary_grid(label: np.ndarray,
     label = np.asarray(label)
     num_classes = len(class_names)
     radius = check_radius(radius)
-    colors = _check_palette(palette, num_classes)
+    colors = check_palette(palette, num_classes)
     shown = classes_to_show(label, num_classes, ignore_index, all_classes)
     size = tile_shape(label.shape, tile_width)
     columns = _check_int('columns', columns, 1)
@@ -438,8 +397,8 @@ def overlay_boundaries(image: np.ndarray,
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f'alpha must be in [0, 1], got {alpha!r}')
     num_classes = len(palette) if num_classes is None else num_classes
-    colors = _check_palette(palette, num_classes)
-    _check_label(label, num_classes, ignore_index)
+    colors = check_palette(palette, num_classes)
+    check_label_map(label, 'label', num_classes, ignore_index)
     radius = check_radius(radius)
 
     ignored = label == ignore_index

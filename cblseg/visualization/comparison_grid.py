@@ -61,6 +61,7 @@ import numpy as np
 import torch
 
 from cblseg.ops.boundary import check_radius, label_to_boundary_mask_torch
+from .label_checks import check_label_map, check_palette
 from .prediction_panels import colorize_label
 from .text import FONT, FONT_SCALE, fit_text, put_text
 
@@ -108,50 +109,19 @@ def comparison_row_size(height: int, width: int,
             columns * int(width) + (columns - 1) * GAP)
 
 
-def _display_label(label: np.ndarray, what: str, num_classes: int,
-                   ignore_index: int, ignore_is_class: bool) -> np.ndarray:
+def _display_label(label, what: str, num_classes: int, ignore_index: int,
+                   ignore_is_class: bool) -> np.ndarray:
     """Check a label map and recode it to uint8 with ignore as 255.
 
     ``ignore_is_class``: the ignore index is a class index and the map is a
     prediction, where it means that class (as in ``IoUMetric``).
     """
-    label = np.asarray(label)
-    if label.ndim != 2:
-        raise ValueError(f'{what} must be a 2D H x W map of class indices, '
-                         f'got shape {label.shape}')
-    if not np.issubdtype(label.dtype, np.integer) and label.dtype != np.bool_:
-        raise TypeError(f'{what} must be an integer array, got {label.dtype}')
-    label = label.astype(np.int64)
-    ignored = (
-        np.zeros(label.shape, dtype=bool)
-        if ignore_is_class else label == ignore_index)
-    invalid = np.unique(label[~ignored
-                              & ((label < 0) | (label >= num_classes))])
-    if invalid.size:
-        shown = ', '.join(str(v) for v in invalid[:8])
-        more = f', ... ({invalid.size - 8} more)' if invalid.size > 8 else ''
-        raise ValueError(
-            f'{what} contains values [{shown}{more}] that are neither a '
-            f'class index in [0, {num_classes}) (the palette has '
-            f'{num_classes} colours) nor the ignore index {ignore_index}')
-    return np.where(ignored, _DISPLAY_IGNORE, label).astype(np.uint8)
-
-
-def _check_gt_and_palette(gt, palette,
-                          ignore_index: int) -> Tuple[np.ndarray, np.ndarray]:
-    colors = np.asarray(palette)
-    if colors.ndim != 2 or colors.shape[1] != 3 or len(colors) < 1:
-        raise ValueError('palette must be a non-empty list of [r, g, b] '
-                         f'colours, got shape {colors.shape}')
-    if len(colors) > 255:
-        raise ValueError('the pictures support at most 255 classes, the '
-                         f'palette has {len(colors)} colours')
-    display = _display_label(gt, 'ground truth', len(colors), ignore_index,
-                             False)
-    if display.size == 0:
-        raise ValueError(f'ground truth must not be empty, got shape '
-                         f'{display.shape}')
-    return display, colors.astype(np.uint8)
+    check_label_map(label, what, num_classes, ignore_index)
+    label = np.asarray(label).astype(np.int64)
+    if ignore_is_class:
+        return label.astype(np.uint8)
+    return np.where(label == ignore_index, _DISPLAY_IGNORE,
+                    label).astype(np.uint8)
 
 
 def gt_boundary_band(gt: np.ndarray,
@@ -241,7 +211,9 @@ def compose_comparison_row(
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError('image must be an H x W x 3 uint8 RGB array, got '
                          f'shape {image.shape} and dtype {image.dtype}')
-    gt_display, colors = _check_gt_and_palette(gt, palette, ignore_index)
+    colors = check_palette(palette)
+    gt_display = _display_label(gt, 'ground truth', len(colors), ignore_index,
+                                False)
     if gt_display.shape != image.shape[:2]:
         raise ValueError(f'ground truth {gt_display.shape} and image '
                          f'{image.shape[:2]} must have the same height and '
