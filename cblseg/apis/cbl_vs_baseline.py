@@ -349,8 +349,9 @@ def summarize_runs(results: List[dict],
         ``{mean, std, n, values}``; ``paired_difference`` -> metric ->
         ``{mean, std, n, values, cbl_better, t}`` (``t``: the paired t
         statistic, to be read against Student's t with ``n - 1`` degrees of
-        freedom, e.g. 4.30 for a two-sided 5% test with 3 seeds); ``time_ratio`` (CBL over
-        baseline mean seconds per iteration); ``seeds``; ``settings``.
+        freedom, e.g. 4.30 for a two-sided 5% test with 3 seeds);
+        ``time_ratio`` (CBL over baseline mean seconds per iteration);
+        ``seeds``; ``settings``.
     """
     by_variant = OrderedDict((v, []) for v in VARIANTS)
     for result in results:
