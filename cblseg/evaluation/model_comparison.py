@@ -54,6 +54,7 @@ import numpy as np
 import torch
 
 from ..ops.boundary import resolve_radius
+from ..utils.arguments import check_int
 from ..utils.checkpoint import UnsafeCheckpointError
 from .functional.boundary_counts import count_row_names
 from .metrics.boundary_iou_metric import (BoundaryIoUMetric, json_float,
@@ -493,10 +494,7 @@ def compare_models(configs: Sequence[str],
     if len(configs) != len(checkpoints):
         raise ValueError(f'{len(configs)} configs but {len(checkpoints)} '
                          'checkpoints: give CONFIG CHECKPOINT pairs')
-    if (isinstance(num_pictures, bool) or int(num_pictures) != num_pictures
-            or num_pictures < 0):
-        raise ValueError(
-            f'num_pictures must be an integer >= 0, got {num_pictures!r}')
+    num_pictures = check_int('num_pictures', num_pictures, 0)
     names = model_names(configs, names)
     _check_files(configs, checkpoints, names, data_config)
     device = _check_device(device)
@@ -519,7 +517,7 @@ def compare_models(configs: Sequence[str],
         models.append(
             _build_model(cfg, config, checkpoint, name, classes, data_path))
 
-    num_pictures = min(int(num_pictures), len(dataset))
+    num_pictures = min(num_pictures, len(dataset))
     wanted = {}
     for index in range(num_pictures):
         wanted.setdefault(dataset.get_data_info(index)['img_path'], index)

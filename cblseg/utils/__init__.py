@@ -1,3 +1,4 @@
+from .arguments import check_int
 from .checkpoint import (UnsafeCheckpointError, load_checkpoint_safely,
                          mmengine_checkpoint_safe_globals,
                          register_safe_checkpoint_loader)
@@ -8,7 +9,7 @@ from .distributed import (adapt_cfg_to_hardware, distributed_backend,
 from .model_size import count_config_parameters, count_parameters
 
 __all__ = [
-    'UnsafeCheckpointError', 'load_checkpoint_safely',
+    'check_int', 'UnsafeCheckpointError', 'load_checkpoint_safely',
     'mmengine_checkpoint_safe_globals', 'register_safe_checkpoint_loader',
     'CUSTOM_IMPORTS_HINT', 'imports_cblseg', 'load_config', 'DATA_HINT',
     'check_data_roots', 'iter_dataset_cfgs', 'adapt_cfg_to_hardware',

@@ -49,6 +49,7 @@ import torch
 from cblseg.ops.boundary import (check_radius, class_boundaries,
                                  ignore_aware_one_hot, label_to_boundary,
                                  resolve_radius)
+from cblseg.utils.arguments import check_int
 from .label_checks import check_label_map, check_palette
 from .prediction_panels import colorize_label
 from .text import FONT_SCALE, put_text
@@ -90,13 +91,6 @@ _OVERLAY_HATCH_PERIOD = 8
 # --------------------------------------------------------------------------
 # Geometry
 # --------------------------------------------------------------------------
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or int(value) != value or value < minimum:
-        raise ValueError(
-            f'{name} must be an integer >= {minimum}, got {value!r}')
-    return int(value)
-
-
 def tile_shape(label_shape: Sequence[int],
                tile_width: int = DEFAULT_TILE_WIDTH) -> Tuple[int, int]:
     """Height and width of one tile for a label of ``label_shape``.
@@ -109,7 +103,7 @@ def tile_shape(label_shape: Sequence[int],
         tuple[int, int]: ``(th, tw)`` with ``tw = tile_width`` and
         ``th = min(4 * tw, max(1, floor(tw * H / W + 1/2)))``.
     """
-    tile_width = _check_int('tile_width', tile_width, MIN_TILE_WIDTH)
+    tile_width = check_int('tile_width', tile_width, MIN_TILE_WIDTH)
     height, width = (int(v) for v in label_shape[:2])
     if height < 1 or width < 1:
         raise ValueError(f'label must not be empty, got shape {label_shape}')
@@ -134,10 +128,10 @@ def boundary_grid_size(num_classes_shown: int,
         tuple[int, int]: ``(height, width)`` per the formula in the module
         docstring.
     """
-    num_classes_shown = _check_int('num_classes_shown', num_classes_shown, 0)
-    tile_height = _check_int('tile_height', tile_height, 1)
-    tile_width = _check_int('tile_width', tile_width, MIN_TILE_WIDTH)
-    columns = _check_int('columns', columns, 1)
+    num_classes_shown = check_int('num_classes_shown', num_classes_shown, 0)
+    tile_height = check_int('tile_height', tile_height, 1)
+    tile_width = check_int('tile_width', tile_width, MIN_TILE_WIDTH)
+    columns = check_int('columns', columns, 1)
     cells = 1 + num_classes_shown
     cols = min(columns, cells)
     rows = math.ceil(cells / cols)
@@ -295,7 +289,7 @@ def compose_boundary_grid(label: np.ndarray,
     colors = check_palette(palette, num_classes)
     shown = classes_to_show(label, num_classes, ignore_index, all_classes)
     size = tile_shape(label.shape, tile_width)
-    columns = _check_int('columns', columns, 1)
+    columns = check_int('columns', columns, 1)
     height, width = boundary_grid_size(
         len(shown), size[0], tile_width, columns)
 
@@ -505,7 +499,7 @@ def dataset_classes_and_palette(
         return list(names), [list(color) for color in palette]
     if num_classes is None:
         raise ValueError('give a dataset name or num_classes')
-    num_classes = _check_int('num_classes', num_classes, 1)
+    num_classes = check_int('num_classes', num_classes, 1)
     if num_classes > 255:
         raise ValueError(f'at most 255 classes, got {num_classes}')
     return ([str(k)

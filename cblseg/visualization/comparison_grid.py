@@ -61,6 +61,7 @@ import numpy as np
 import torch
 
 from cblseg.ops.boundary import check_radius, label_to_boundary_mask_torch
+from cblseg.utils.arguments import check_int
 from .label_checks import check_label_map, check_palette
 from .prediction_panels import colorize_label
 from .text import FONT, FONT_SCALE, fit_text, put_text
@@ -99,14 +100,11 @@ def comparison_row_size(height: int, width: int,
         tuple[int, int]: ``(HEADER_HEIGHT + TITLE_HEIGHT + H,
         (N + 2) * W + (N + 1) * GAP)``.
     """
-    for name, value, minimum in (('height', height, 1), ('width', width, 1),
-                                 ('num_models', num_models, 1)):
-        if isinstance(value, bool) or int(value) != value or value < minimum:
-            raise ValueError(
-                f'{name} must be an integer >= {minimum}, got {value!r}')
-    columns = int(num_models) + 2
-    return (HEADER_HEIGHT + TITLE_HEIGHT + int(height),
-            columns * int(width) + (columns - 1) * GAP)
+    height = check_int('height', height, 1)
+    width = check_int('width', width, 1)
+    columns = check_int('num_models', num_models, 1) + 2
+    return (HEADER_HEIGHT + TITLE_HEIGHT + height,
+            columns * width + (columns - 1) * GAP)
 
 
 def _display_label(label, what: str, num_classes: int, ignore_index: int,
