@@ -104,9 +104,9 @@ def summarize_counts(
     Returns:
         tuple: ``summary`` (``aAcc``, ``microIoU``, ``mIoU``, ``mAcc``,
         ``fwIoU``, ``mBIoU``, ``mBF@<t>px``..., ``cblBIoU``; percent, 2
-        decimals) and
-        ``per_class`` (``IoU``, ``Acc``, ``BIoU``, ``BF@<t>px``, ``BP@<t>px``,
-        ``BR@<t>px``: arrays of fractions, NaN where undefined).
+        decimals) and ``per_class`` (``IoU``, ``Acc``, ``BIoU``,
+        ``BF@<t>px``, ``BP@<t>px``, ``BR@<t>px``: arrays of fractions, NaN
+        where undefined).
     """
     tolerances = check_tolerances(tolerances)
     names = count_row_names(tolerances)
@@ -203,8 +203,8 @@ class BoundaryIoUMetric(BaseMetric):
     Summary keys: ``aAcc``, ``mIoU``, ``mAcc`` (equal to MMSeg's
     ``IoUMetric``), ``microIoU`` (pooled over the classes, after ``aAcc``),
     ``fwIoU``, ``mBIoU``, ``mBF@<t>px`` per tolerance, and ``cblBIoU`` with
-    ``cbl_biou=True``. A per-class table (IoU, Acc, BIoU,
-    BF@<t>px, with the dataset's class names) is logged like IoUMetric's.
+    ``cbl_biou=True``. A per-class table (IoU, Acc, BIoU, BF@<t>px, with the
+    dataset's class names) is logged like IoUMetric's.
 
     Args:
         ignore_index (int): Ground-truth label that takes no part. 255.
