@@ -80,6 +80,30 @@ def make_batch(labels, with_edges=True, edges=None):
     return dict(inputs=inputs, data_samples=samples)
 
 
+# The loss keys of a CBL head (ConditionalBoundaryLoss).
+CBL_KEYS = ('loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn')
+# What the small test models take from MMSeg's configs.
+BN_NORM_CFG = dict(type='BN', requires_grad=True)
+SEG_PREPROCESSOR = dict(
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    bgr_to_rgb=True,
+    pad_val=0,
+    seg_pad_val=255,
+    size_divisor=32)
+
+
+@pytest.fixture
+def mmseg_scope():
+    """MMSeg's default registry scope and torch seed 0 for each test that
+    builds models. Use with ``pytestmark``."""
+    import torch
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+
+
 @pytest.fixture(scope='module')
 def one_torch_thread():
     """The 2 cores are shared with data loaders and subprocesses: extra

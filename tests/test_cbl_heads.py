@@ -15,7 +15,6 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmseg.models.decode_heads import OCRHead
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
@@ -23,37 +22,21 @@ from mmseg.registry import DATASETS, MODELS
 
 import cblseg  # noqa: F401  (registers the heads and the loss)
 from cblseg.models.decode_heads import CBLHeadMixin, CBLOCRHead
-from conftest import DEMO_CONFIG, REPO_ROOT, make_batch, synthetic_label
+from conftest import (BN_NORM_CFG, CBL_KEYS, DEMO_CONFIG, REPO_ROOT,
+                      SEG_PREPROCESSOR, make_batch, synthetic_label)
 
 CBL_DEMO_CONFIG = osp.join(
     REPO_ROOT,
     'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 CBL_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs/cbl/*.py')))
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
-CBL_KEYS = ('loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn')
-
 NUM_CLASSES = 5
-NORM = dict(type='BN', requires_grad=True)
-PREPROCESSOR = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size_divisor=32)
 
 
 # Tiny models: OpenMP threads only add contention on a shared CPU (100x
 # slower steps with 2 threads on a busy 2-core machine).
 pytestmark = pytest.mark.usefixtures('one_torch_thread',
-                                     'fast_mmseg_config_paths')
-
-
-@pytest.fixture(autouse=True)
-def _mmseg_scope():
-    init_default_scope('mmseg')
-    torch.manual_seed(0)
+                                     'fast_mmseg_config_paths', 'mmseg_scope')
 
 
 # --------------------------------------------------------------------------
@@ -72,7 +55,7 @@ def _resnet18(dilated: bool) -> dict:
         out_indices=(0, 1, 2, 3),
         dilations=(1, 1, 2, 4) if dilated else (1, 1, 1, 1),
         strides=(1, 2, 1, 1) if dilated else (1, 2, 2, 2),
-        norm_cfg=NORM,
+        norm_cfg=BN_NORM_CFG,
         norm_eval=False,
         style='pytorch',
         contract_dilation=True)
@@ -84,7 +67,7 @@ def _head(type_, **kwargs) -> dict:
         channels=16,
         dropout_ratio=0.1,
         num_classes=NUM_CLASSES,
-        norm_cfg=NORM,
+        norm_cfg=BN_NORM_CFG,
         align_corners=False,
         loss_decode=dict(
             type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0))
@@ -162,7 +145,7 @@ def small_model_cfgs(cbl_type: str):
     backbone, head, aux = SMALL_MODELS[cbl_type]
     model = dict(
         type='EncoderDecoder',
-        data_preprocessor=PREPROCESSOR,
+        data_preprocessor=SEG_PREPROCESSOR,
         backbone=backbone,
         decode_head=head,
         train_cfg=dict(),

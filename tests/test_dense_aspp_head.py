@@ -11,7 +11,6 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
-from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 import cblseg  # noqa: F401  (registers the heads)
@@ -19,28 +18,20 @@ from cblseg.apis import build_train_runner, parse_train_args
 from cblseg.models.decode_heads import (CBLDenseASPPHead, CBLHeadMixin,
                                         DenseASPPHead)
 from cblseg.utils import load_checkpoint_safely
-from conftest import (REPO_ROOT, make_batch, synthetic_label,
-                      tiny_train_options)
+from conftest import (BN_NORM_CFG, CBL_KEYS, REPO_ROOT, SEG_PREPROCESSOR,
+                      make_batch, synthetic_label, tiny_train_options)
 
 TINY_NAME = 'denseaspp_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'
 TINY_CONFIG = osp.join(REPO_ROOT, 'configs/denseaspp', TINY_NAME)
 CBL_TINY_CONFIG = osp.join(REPO_ROOT, 'configs/cbl', 'cbl-' + TINY_NAME)
 
 NUM_CLASSES = 5
-NORM = dict(type='BN', requires_grad=True)
-CBL_KEYS = ('loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn')
 
 
 # Tiny models: OpenMP threads only add contention on a shared CPU (100x
 # slower steps with 2 threads on a busy 2-core machine).
 pytestmark = pytest.mark.usefixtures('one_torch_thread',
-                                     'fast_mmseg_config_paths')
-
-
-@pytest.fixture(autouse=True)
-def _mmseg_scope():
-    init_default_scope('mmseg')
-    torch.manual_seed(0)
+                                     'fast_mmseg_config_paths', 'mmseg_scope')
 
 
 def head_cfg(**kwargs) -> dict:
@@ -52,7 +43,7 @@ def head_cfg(**kwargs) -> dict:
         bottleneck_channels=8,
         growth_channels=4,
         num_classes=NUM_CLASSES,
-        norm_cfg=NORM)
+        norm_cfg=BN_NORM_CFG)
     cfg.update(kwargs)
     return cfg
 
@@ -62,14 +53,7 @@ def small_model_cfg(head_type='DenseASPPHead') -> dict:
     stage 4 and an FCN auxiliary head on stage 3, as the r50-d8 base."""
     return dict(
         type='EncoderDecoder',
-        data_preprocessor=dict(
-            type='SegDataPreProcessor',
-            mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375],
-            bgr_to_rgb=True,
-            pad_val=0,
-            seg_pad_val=255,
-            size_divisor=32),
+        data_preprocessor=SEG_PREPROCESSOR,
         backbone=dict(
             type='ResNetV1c',
             depth=18,
@@ -78,7 +62,7 @@ def small_model_cfg(head_type='DenseASPPHead') -> dict:
             out_indices=(0, 1, 2, 3),
             dilations=(1, 1, 2, 4),
             strides=(1, 2, 1, 1),
-            norm_cfg=NORM,
+            norm_cfg=BN_NORM_CFG,
             contract_dilation=True),
         decode_head=head_cfg(
             type=head_type,
@@ -95,7 +79,7 @@ def small_model_cfg(head_type='DenseASPPHead') -> dict:
             num_convs=1,
             concat_input=False,
             num_classes=NUM_CLASSES,
-            norm_cfg=NORM,
+            norm_cfg=BN_NORM_CFG,
             loss_decode=dict(
                 type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
         train_cfg=dict(),

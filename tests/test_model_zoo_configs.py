@@ -24,7 +24,7 @@ from torch import nn
 import cblseg  # noqa: F401  (registers the heads and the loss)
 from cblseg.models.decode_heads import CBLHeadMixin
 from cblseg.utils import adapt_cfg_to_hardware
-from conftest import REPO_ROOT, make_batch
+from conftest import CBL_KEYS, REPO_ROOT, make_batch
 from test_cbl_heads import _without_cbl
 
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
@@ -38,7 +38,6 @@ MIRRORS = [
     path for path in CONFIGS
     if osp.isfile(osp.join(MMSEG_CONFIGS, osp.relpath(path, CONFIG_ROOT)))
 ]
-CBL_KEYS = ('loss_cbl_context', 'loss_cbl_nce', 'loss_cbl_cn')
 # Rows of the test images (columns keep the config's crop aspect). Building
 # and stepping R-50-D8 and HRNet-W48 costs seconds on one thread even so; 64
 # rows made this file 1.5x slower. A multiple of U-Net's 16.
