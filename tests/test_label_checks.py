@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cblseg.visualization.label_checks import (MAX_CLASSES, check_label_map,
-                                               check_palette)
+                                               check_palette, check_rgb_image)
 
 
 def test_returns_the_classes_present_without_ignore():
@@ -50,3 +50,13 @@ def test_palette():
         check_palette([1, 2, 3])
     with pytest.raises(ValueError, match='at least one colour'):
         check_palette(np.zeros((0, 3)))
+
+
+def test_rgb_image():
+    grey = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    rgb = check_rgb_image(grey)
+    assert rgb.shape == (2, 3, 3) and (rgb[..., 2] == grey).all()
+    with pytest.raises(ValueError, match=r'shape \(2, 3, 4\) and dtype uint8'):
+        check_rgb_image(np.zeros((2, 3, 4), np.uint8))
+    with pytest.raises(ValueError, match='dtype float32'):
+        check_rgb_image(np.zeros((2, 3, 3), np.float32))

@@ -50,7 +50,7 @@ from cblseg.ops.boundary import (check_radius, class_boundaries,
                                  ignore_aware_one_hot, label_to_boundary,
                                  resolve_radius)
 from cblseg.utils.arguments import check_int
-from .label_checks import check_label_map, check_palette
+from .label_checks import check_label_map, check_palette, check_rgb_image
 from .prediction_panels import colorize_label
 from .text import FONT_SCALE, put_text
 
@@ -375,13 +375,8 @@ def overlay_boundaries(image: np.ndarray,
     Returns:
         np.ndarray: ``H x W x 3`` RGB uint8 image.
     """
-    image = np.asarray(image)
+    image = check_rgb_image(image)
     label = np.asarray(label)
-    if image.ndim == 2:
-        image = np.repeat(image[..., None], 3, axis=2)
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError('image must be an H x W x 3 uint8 RGB array, got '
-                         f'shape {image.shape} and dtype {image.dtype}')
     if label.shape != image.shape[:2]:
         raise ValueError(f'label {label.shape} and image {image.shape[:2]} '
                          'must have the same height and width')

@@ -62,7 +62,7 @@ import torch
 
 from cblseg.ops.boundary import check_radius, label_to_boundary_mask_torch
 from cblseg.utils.arguments import check_int
-from .label_checks import check_label_map, check_palette
+from .label_checks import check_label_map, check_palette, check_rgb_image
 from .prediction_panels import colorize_label
 from .text import FONT, FONT_SCALE, fit_text, put_text
 
@@ -203,12 +203,7 @@ def compose_comparison_row(
     Returns:
         np.ndarray: RGB uint8 array of :func:`comparison_row_size`.
     """
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = np.repeat(image[..., None], 3, axis=2)
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError('image must be an H x W x 3 uint8 RGB array, got '
-                         f'shape {image.shape} and dtype {image.dtype}')
+    image = check_rgb_image(image)
     colors = check_palette(palette)
     gt_display = _display_label(gt, 'ground truth', len(colors), ignore_index,
                                 False)

@@ -1,5 +1,6 @@
 # Copyright (c) cblseg contributors. All rights reserved.
-"""Checks of what the pictures paint: class-index maps and palettes.
+"""Checks of what the pictures paint: images, class-index maps and
+palettes.
 
 The pictures paint labels through a uint8 lookup table with 255 for
 "ignored", so they support at most :data:`MAX_CLASSES` classes.
@@ -8,10 +9,34 @@ from typing import Optional
 
 import numpy as np
 
-__all__ = ['MAX_CLASSES', 'check_label_map', 'check_palette']
+__all__ = [
+    'MAX_CLASSES', 'check_rgb_image', 'check_label_map', 'check_palette'
+]
 
 MAX_CLASSES = 255
 _MAX_SHOWN = 8
+
+
+def check_rgb_image(image) -> np.ndarray:
+    """An image to paint on, as ``H x W x 3`` uint8 RGB.
+
+    Args:
+        image (array-like): ``H x W x 3`` uint8 RGB, or ``H x W`` uint8 grey
+            (repeated to RGB).
+
+    Returns:
+        np.ndarray: The ``H x W x 3`` image.
+
+    Raises:
+        ValueError: For another shape or dtype.
+    """
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=2)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError('image must be an H x W x 3 uint8 RGB array, got '
+                         f'shape {image.shape} and dtype {image.dtype}')
+    return image
 
 
 def check_label_map(label, what: str, num_classes: int,
