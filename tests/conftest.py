@@ -104,6 +104,46 @@ def mmseg_scope():
     torch.manual_seed(0)
 
 
+def forward_losses(model, data):
+    """The loss dict of a training forward of ``model`` on a copy of
+    ``data`` (a :func:`make_batch` batch)."""
+    import copy
+    model.train()
+    data = model.data_preprocessor(copy.deepcopy(data), True)
+    return model(**data, mode='loss')
+
+
+def assert_every_parameter_has_finite_grad(model):
+    """What DDP with find_unused_parameters=False needs, and no NaN/inf."""
+    import torch
+    missing = [
+        name for name, p in model.named_parameters()
+        if p.requires_grad and p.grad is None
+    ]
+    assert not missing, f'parameters without gradient: {missing}'
+    bad = [
+        name for name, p in model.named_parameters()
+        if p.grad is not None and not torch.isfinite(p.grad).all()
+    ]
+    assert not bad, f'non-finite gradients: {bad}'
+
+
+def train_step(model, data, lr=0.01):
+    """Forward, backward, check the losses and gradients, SGD step.
+    Returns the losses."""
+    import torch
+    losses = forward_losses(model, data)
+    loss, _ = model.parse_losses(losses)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    optimizer.zero_grad()
+    loss.backward()
+    assert_every_parameter_has_finite_grad(model)
+    optimizer.step()
+    for key, value in losses.items():
+        assert torch.isfinite(torch.as_tensor(value)).all(), (key, value)
+    return losses
+
+
 @pytest.fixture(scope='module')
 def one_torch_thread():
     """The 2 cores are shared with data loaders and subprocesses: extra

@@ -23,7 +23,8 @@ from mmseg.registry import DATASETS, MODELS
 import cblseg  # noqa: F401  (registers the heads and the loss)
 from cblseg.models.decode_heads import CBLHeadMixin, CBLOCRHead
 from conftest import (BN_NORM_CFG, CBL_KEYS, DEMO_CONFIG, REPO_ROOT,
-                      SEG_PREPROCESSOR, make_batch, synthetic_label)
+                      SEG_PREPROCESSOR, assert_every_parameter_has_finite_grad,
+                      forward_losses, make_batch, synthetic_label, train_step)
 
 CBL_DEMO_CONFIG = osp.join(
     REPO_ROOT,
@@ -180,39 +181,6 @@ def small_batch(height=64, width=64, **kwargs):
         synthetic_label(height, width, seed, NUM_CLASSES) for seed in range(2)
     ]
     return make_batch(labels, **kwargs)
-
-
-def forward_losses(model, data):
-    model.train()
-    data = model.data_preprocessor(copy.deepcopy(data), True)
-    return model(**data, mode='loss')
-
-
-def train_step(model, data, lr=0.01):
-    """Forward, backward, check the gradients, SGD step. Returns the
-    losses."""
-    losses = forward_losses(model, data)
-    loss, _ = model.parse_losses(losses)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-    optimizer.zero_grad()
-    loss.backward()
-    assert_every_parameter_has_finite_grad(model)
-    optimizer.step()
-    return losses
-
-
-def assert_every_parameter_has_finite_grad(model):
-    """What DDP with find_unused_parameters=False needs, and no NaN/inf."""
-    missing = [
-        name for name, p in model.named_parameters()
-        if p.requires_grad and p.grad is None
-    ]
-    assert not missing, f'parameters without gradient: {missing}'
-    bad = [
-        name for name, p in model.named_parameters()
-        if p.grad is not None and not torch.isfinite(p.grad).all()
-    ]
-    assert not bad, f'non-finite gradients: {bad}'
 
 
 def assert_cbl_losses(losses, prefix):

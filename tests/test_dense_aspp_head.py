@@ -3,7 +3,6 @@
 widths), shapes, argument checks, training steps of small segmentors,
 inference of the CBL head identical to the plain one, and the tiny config
 trained for two iterations through the real data pipeline."""
-import copy
 import os.path as osp
 
 import numpy as np
@@ -19,7 +18,8 @@ from cblseg.models.decode_heads import (CBLDenseASPPHead, CBLHeadMixin,
                                         DenseASPPHead)
 from cblseg.utils import load_checkpoint_safely
 from conftest import (BN_NORM_CFG, CBL_KEYS, REPO_ROOT, SEG_PREPROCESSOR,
-                      make_batch, synthetic_label, tiny_train_options)
+                      make_batch, synthetic_label, tiny_train_options,
+                      train_step)
 
 TINY_NAME = 'denseaspp_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'
 TINY_CONFIG = osp.join(REPO_ROOT, 'configs/denseaspp', TINY_NAME)
@@ -99,32 +99,6 @@ def small_batch(height=64, width=64, num=2) -> dict:
         synthetic_label(height, width, seed, NUM_CLASSES)
         for seed in range(num)
     ])
-
-
-def train_step(model, data):
-    """Forward, backward and SGD step; every parameter must get a finite
-    gradient (what DDP with find_unused_parameters=False needs)."""
-    model.train()
-    batch = model.data_preprocessor(copy.deepcopy(data), True)
-    losses = model(**batch, mode='loss')
-    loss, _ = model.parse_losses(losses)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    optimizer.zero_grad()
-    loss.backward()
-    missing = [
-        name for name, p in model.named_parameters()
-        if p.requires_grad and p.grad is None
-    ]
-    assert not missing, f'parameters without gradient: {missing}'
-    bad = [
-        name for name, p in model.named_parameters()
-        if not torch.isfinite(p.grad).all()
-    ]
-    assert not bad, f'non-finite gradients: {bad}'
-    optimizer.step()
-    for key, value in losses.items():
-        assert torch.isfinite(value).all(), (key, value)
-    return losses
 
 
 # --------------------------------------------------------------------------
