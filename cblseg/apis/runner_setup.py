@@ -1,12 +1,10 @@
 """What ``tools/train.py`` and ``tools/test.py`` share: config loading,
 command-line overrides and hardware fallbacks before the Runner is built."""
-import gc
 import logging
 import os
 import os.path as osp
 import warnings
 from argparse import ArgumentParser, Namespace
-from typing import Optional
 
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
@@ -43,7 +41,7 @@ def add_common_args(parser: ArgumentParser) -> ArgumentParser:
     return parser
 
 
-def close_distributed(runner: Optional[Runner], success: bool) -> None:
+def close_distributed(runner: Runner, success: bool) -> None:
     """Wait for every rank, free the process group, then destroy it.
 
     ``destroy_process_group`` does not stop gloo's worker threads while the
@@ -54,8 +52,8 @@ def close_distributed(runner: Optional[Runner], success: bool) -> None:
     the model it wraps frees the group, and its threads, here.
 
     Args:
-        runner (Runner, optional): The runner whose model is unwrapped; its
-            ``model`` stays usable for inference afterwards.
+        runner (Runner): The runner whose model is unwrapped; its ``model``
+            stays usable for inference afterwards.
         success (bool): Whether the run finished; only then do ranks wait
             for each other, as a failed rank's peers may never arrive.
     """
@@ -63,11 +61,9 @@ def close_distributed(runner: Optional[Runner], success: bool) -> None:
         return
     if success:
         torch_dist.barrier()
-    if runner is not None and is_model_wrapper(getattr(runner, 'model',
-                                                       None)):
+    if is_model_wrapper(runner.model):
         runner.model = runner.model.module
     torch_dist.destroy_process_group()
-    gc.collect()
 
 
 def finish_args(args: Namespace) -> Namespace:
