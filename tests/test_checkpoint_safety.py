@@ -41,8 +41,9 @@ def _mmengine_like_checkpoint():
             runtime_info=dict(arr=np.arange(3, dtype=np.float32)),
             resumed_keys=dict(loss=True)),
         state_dict=collections.OrderedDict(w=torch.ones(2)),
-        optimizer=dict(state={0: dict(momentum_buffer=torch.zeros(2))},
-                       param_groups=[dict(lr=0.1, params=[0])]))
+        optimizer=dict(
+            state={0: dict(momentum_buffer=torch.zeros(2))},
+            param_groups=[dict(lr=0.1, params=[0])]))
 
 
 def test_loader_is_registered_for_local_files():
@@ -195,8 +196,7 @@ def test_os_system_payload_is_refused_and_never_runs(tmp_path):
 
 
 @pytest.mark.parametrize('func,arg', [(eval, '__import__("os").getpid()'),
-                                      (exec, 'import os'),
-                                      (compile, 'x')])
+                                      (exec, 'import os'), (compile, 'x')])
 def test_eval_exec_payloads_are_refused(tmp_path, func, arg):
     message = _refused_message(tmp_path, _Reduce(func, arg), 'message_hub')
     assert func.__name__ in message
@@ -226,8 +226,8 @@ def test_bytes_with_arguments_is_refused(tmp_path, args):
         # getattr on another allowed class
         (_Reduce(getattr, np.ndarray, 'tofile'), 'tofile'),
         # a private HistoryBuffer attribute
-        (_Reduce(getattr, HistoryBuffer, '_set_default_statistics'),
-         '_set_default_statistics'),
+        (_Reduce(getattr, HistoryBuffer,
+                 '_set_default_statistics'), '_set_default_statistics'),
         # numpy functions outside the reconstruction helpers
         (_Reduce(np.load, 'x.npy'), 'numpy.load'),
         (_Reduce(np.frombuffer, b'\x00' * 8), 'frombuffer'),
@@ -297,6 +297,5 @@ def test_runner_checkpoint_after_train_val_test_round_trips(
         scalars['test/mIoU'].current()
     # and the periodic checkpoint of the same run
     _assert_identical(
-        torch.load(
-            os.path.join(work_dir, 'iter_2.pth'), weights_only=False),
+        torch.load(os.path.join(work_dir, 'iter_2.pth'), weights_only=False),
         load_checkpoint_safely(os.path.join(work_dir, 'iter_2.pth')))

@@ -7,9 +7,9 @@ message hub), so ``--resume``, ``load_from`` and testing a checkpoint fail.
 
 The fix here keeps ``weights_only=True`` and allow-lists exactly the types that
 mmengine writes into a checkpoint (and the empty ``bytes`` that pickle writes
-for empty numpy arrays, see :func:`_empty_bytes`). Anything else (an arbitrary pickled object
-can run code when unpickled) is refused with :class:`UnsafeCheckpointError`
-naming the offending global. :func:`register_safe_checkpoint_loader` installs
+for empty numpy arrays, see :func:`_empty_bytes`). Anything else (an arbitrary
+pickled object can run code when unpickled) is refused with
+:class:`UnsafeCheckpointError` naming the offending global. :func:`register_safe_checkpoint_loader` installs
 the loader for local files in mmengine's ``CheckpointLoader``, so the Runner
 (resume, load_from, test) and ``mmengine.runner.load_checkpoint`` use it.
 """
