@@ -299,3 +299,16 @@ def test_runner_checkpoint_after_train_val_test_round_trips(
     _assert_identical(
         torch.load(os.path.join(work_dir, 'iter_2.pth'), weights_only=False),
         load_checkpoint_safely(os.path.join(work_dir, 'iter_2.pth')))
+
+
+def test_newer_pickle_protocol_is_named(tmp_path):
+    """torch's weights_only unpickler reads protocol 2 only (torch.save's
+    default): a protocol-4 file is refused with a message that says so,
+    not as 'an unknown object'."""
+    path = str(tmp_path / 'protocol4.pth')
+    torch.save(dict(state_dict=dict(w=torch.ones(2))), path, pickle_protocol=4)
+    with pytest.raises(UnsafeCheckpointError) as err:
+        load_checkpoint_safely(path)
+    message = str(err.value)
+    assert path in message and 'protocol' in message
+    assert 'unknown object' not in message

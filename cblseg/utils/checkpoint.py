@@ -9,9 +9,10 @@ The fix here keeps ``weights_only=True`` and allow-lists exactly the types that
 mmengine writes into a checkpoint (and the empty ``bytes`` that pickle writes
 for empty numpy arrays, see :func:`_empty_bytes`). Anything else (an arbitrary
 pickled object can run code when unpickled) is refused with
-:class:`UnsafeCheckpointError` naming the offending global. :func:`register_safe_checkpoint_loader` installs
-the loader for local files in mmengine's ``CheckpointLoader``, so the Runner
-(resume, load_from, test) and ``mmengine.runner.load_checkpoint`` use it.
+:class:`UnsafeCheckpointError` naming the offending global.
+:func:`register_safe_checkpoint_loader` installs the loader for local files in
+mmengine's ``CheckpointLoader``, so the Runner (resume, load_from, test) and
+``mmengine.runner.load_checkpoint`` use it.
 """
 import inspect
 import pickle
@@ -155,8 +156,18 @@ def load_checkpoint_safely(filename: str, map_location=None) -> Any:
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as err:
-            offending = _unsupported_global(str(err)) or 'an unknown object'
             detail = _detail_line(str(err))
+            if 'Unsupported operand' in str(err):
+                # Not a refused object: torch's weights_only unpickler reads
+                # only what pickle protocol 2 (torch.save's default) writes.
+                raise UnsafeCheckpointError(
+                    f'Cannot load checkpoint {filename!r} safely: it was '
+                    'pickled with a protocol newer than 2 (torch.save(..., '
+                    'pickle_protocol=N)), whose opcodes torch.load('
+                    f'weights_only=True) does not read ({detail}). '
+                    'Re-save it with torch.save(checkpoint, path) (protocol '
+                    '2) in a session that trusts the file.') from None
+            offending = _unsupported_global(str(err)) or 'an unknown object'
             raise UnsafeCheckpointError(
                 f'Refused to load checkpoint {filename!r}: it contains the '
                 f'pickled object `{offending}` ({detail}), which is not one '
