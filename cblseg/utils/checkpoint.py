@@ -6,11 +6,13 @@ checkpoints also hold numpy arrays and mmengine's ``HistoryBuffer`` (in the
 message hub), so ``--resume``, ``load_from`` and testing a checkpoint fail.
 
 The fix here keeps ``weights_only=True`` and allow-lists exactly the types that
-mmengine writes into a checkpoint. Anything else (an arbitrary pickled object
-can run code when unpickled) is refused with :class:`UnsafeCheckpointError`
-naming the offending global. :func:`register_safe_checkpoint_loader` installs
-the loader for local files in mmengine's ``CheckpointLoader``, so the Runner
-(resume, load_from, test) and ``mmengine.runner.load_checkpoint`` use it.
+mmengine writes into a checkpoint (and the empty ``bytes`` that pickle writes
+for empty numpy arrays, see :func:`_empty_bytes`). Anything else (an arbitrary
+pickled object can run code when unpickled) is refused with
+:class:`UnsafeCheckpointError` naming the offending global.
+:func:`register_safe_checkpoint_loader` installs the loader for local files in
+mmengine's ``CheckpointLoader``, so the Runner (resume, load_from, test) and
+``mmengine.runner.load_checkpoint`` use it.
 """
 import inspect
 import pickle
@@ -75,6 +77,33 @@ def _history_buffer_method(owner: Any, name: str) -> Any:
         f'not getattr({owner!r}, {name!r})')
 
 
+def _empty_bytes(*args: Any) -> bytes:
+    """Stands in for ``builtins.bytes`` while unpickling: ``bytes()`` only.
+
+    ``torch.save`` pickles with protocol 2, which writes a non-empty
+    ``bytes`` as ``_codecs.encode(str, 'latin1')`` (allowed by torch) but an
+    empty one as the call ``bytes()``. Empty numpy arrays (an mmengine
+    ``HistoryBuffer`` with no values holds two) pickle their raw data as
+    such an empty ``bytes``, so without this every checkpoint holding one
+    was refused. pickle itself never writes ``bytes`` with arguments, and
+    the real ``bytes`` would accept some that are not harmless: an int
+    allocates that many bytes (``bytes(10**12)`` exhausts memory) and an
+    object's ``__bytes__`` runs its code. So the call without arguments is
+    the only one answered.
+    """
+    if args:
+        raise pickle.UnpicklingError(
+            'GLOBAL builtins.bytes is allowed only as bytes() (the empty '
+            'bytes that pickle protocol 2 writes), not with arguments '
+            f'{_short_repr(args)}')
+    return b''
+
+
+def _short_repr(obj: Any, limit: int = 80) -> str:
+    text = repr(obj)
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
 def mmengine_checkpoint_safe_globals() -> List[Union[Any, Tuple[Any, str]]]:
     """Everything beyond torch's defaults that an mmengine checkpoint holds.
 
@@ -85,7 +114,7 @@ def mmengine_checkpoint_safe_globals() -> List[Union[Any, Tuple[Any, str]]]:
     from mmengine.logging import HistoryBuffer
     return [
         HistoryBuffer, (_history_buffer_method, 'builtins.getattr'),
-        *_numpy_globals()
+        (_empty_bytes, 'builtins.bytes'), *_numpy_globals()
     ]
 
 
@@ -127,8 +156,18 @@ def load_checkpoint_safely(filename: str, map_location=None) -> Any:
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as err:
-            offending = _unsupported_global(str(err)) or 'an unknown object'
             detail = _detail_line(str(err))
+            if 'Unsupported operand' in str(err):
+                # Not a refused object: torch's weights_only unpickler reads
+                # only what pickle protocol 2 (torch.save's default) writes.
+                raise UnsafeCheckpointError(
+                    f'Cannot load checkpoint {filename!r} safely: it was '
+                    'pickled with a protocol newer than 2 (torch.save(..., '
+                    'pickle_protocol=N)), whose opcodes torch.load('
+                    f'weights_only=True) does not read ({detail}). '
+                    'Re-save it with torch.save(checkpoint, path) (protocol '
+                    '2) in a session that trusts the file.') from None
+            offending = _unsupported_global(str(err)) or 'an unknown object'
             raise UnsafeCheckpointError(
                 f'Refused to load checkpoint {filename!r}: it contains the '
                 f'pickled object `{offending}` ({detail}), which is not one '

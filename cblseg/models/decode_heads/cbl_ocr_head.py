@@ -8,13 +8,17 @@ from .cbl_head_mixin import CBLHeadMixin
 __all__ = ['CBLOCRHead']
 
 
-@MODELS.register_module(name=['CBLOCRHead', 'New_ER5OCRHead'])
+# The CBL reference's code defines New_ER5OCRHead while its config
+# (MMsegmentation/CBLorc_config.py) asks for ER5OCRHead: both resolve here.
+@MODELS.register_module(name=['CBLOCRHead', 'New_ER5OCRHead', 'ER5OCRHead'])
 class CBLOCRHead(CBLHeadMixin, OCRHead):
     """OCRHead (OCRNet, cascade stage 2) trained with the Conditional
     Boundary Loss.
 
-    Also registered as ``New_ER5OCRHead``, the name in the CBL reference
-    code, so configs written against it load.
+    Also registered as ``New_ER5OCRHead``, the class name in the CBL
+    reference code, and ``ER5OCRHead``, the type its config asks for, so
+    configs written against it build (docs/cbl.md maps the rest of that
+    config to MMSeg 1.x).
 
     As in the reference head, the CBL feature is the output of the OCR
     ``bottleneck`` (``channels`` channels: the pixel representation before
