@@ -13,6 +13,7 @@ BENCHMARKS = {
     'benchmark_cbl_train_step.py': ['ratio', 'loss_cbl_context'],
     'benchmark_metrics.py':
     ['ratio', 'all methods produced identical counts'],
+    'boundary_placement.py': ['ratio full / crop'],
 }
 
 

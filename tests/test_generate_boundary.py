@@ -202,7 +202,7 @@ def test_alignment_when_placed_first(seed):
 def test_pad_after_generate_boundary_is_unsupported():
     """Documents the caveat in GenerateBoundary's docstring: mmcv's Pad pads
     gt_seg_map only. If this starts failing, mmcv/mmseg pads every seg
-    field and the caveat can go."""
+    field and the caveat can go (PadSegFields is the way round it)."""
     sample = loaded_sample(3, height=100, width=200)
     pipeline = Compose(
         [dict(type='GenerateBoundary'),
@@ -210,3 +210,24 @@ def test_pad_after_generate_boundary_is_unsupported():
     results = pipeline(sample)
     assert results['gt_seg_map'].shape == (128, 224)
     assert results['gt_edge_map'].shape == (100, 200)
+
+
+def test_pad_seg_fields_pads_the_edge_map():
+    """PadSegFields (VOC aug's Pad) pads gt_edge_map like gt_seg_map, with
+    ignore, and pads image and label exactly as mmcv's Pad does."""
+    sample = loaded_sample(3, height=100, width=200)
+    label = sample['gt_seg_map'].copy()
+    ours = Compose([
+        dict(type='GenerateBoundary'),
+        dict(type='PadSegFields', size=(256, 128))
+    ])(copy.deepcopy(sample))
+    mmcv_pad = Compose([dict(type='Pad', size=(256, 128))])(sample)
+    assert ours['gt_edge_map'].shape == (128, 256)
+    np.testing.assert_array_equal(ours['gt_seg_map'], mmcv_pad['gt_seg_map'])
+    np.testing.assert_array_equal(ours['img'], mmcv_pad['img'])
+    assert ours['pad_shape'] == mmcv_pad['pad_shape']
+    np.testing.assert_array_equal(ours['gt_edge_map'] == IGNORE,
+                                  ours['gt_seg_map'] == IGNORE)
+    edge = GenerateBoundary()(dict(gt_seg_map=label))
+    np.testing.assert_array_equal(ours['gt_edge_map'][:100, :200],
+                                  edge['gt_edge_map'])

@@ -28,7 +28,7 @@ def test_readme_cbl_snippet_builds(tmp_path):
     assert cfg.model.decode_head.dilations == (1, 12, 24, 36)
     assert cfg.val_evaluator == dict(type='BoundaryIoUMetric')
     pipeline = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
-    assert pipeline[-2:] == ['GenerateBoundary', 'PackSegInputs']
+    assert pipeline[1:3] == ['LoadAnnotations', 'GenerateBoundary']
     adapt_cfg_to_hardware(cfg)
     model = MODELS.build(cfg.model)
     assert type(model.decode_head).__name__ == 'CBLASPPHead'

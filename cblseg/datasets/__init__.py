@@ -1,10 +1,13 @@
+from .boundary_placement import (PLACEMENTS, boundary_shares,
+                                 place_generate_boundary,
+                                 train_pipeline_and_samples)
 from .cityscapes_labels import (CITYSCAPES_LABELS, CITYSCAPES_TRAIN_CLASSES,
                                 CITYSCAPES_TRAIN_PALETTE, CityscapesLabel,
                                 ids_to_color, label_id_to_train_id_lut)
 from .synthetic_scenes import render_street_scene, render_voc_scene
 from .synthetic_writer import (generate_synthetic_cityscapes,
                                generate_synthetic_voc)
-from .transforms import GenerateBoundary
+from .transforms import GenerateBoundary, PadSegFields
 from .voc_labels import (VOC_BORDER_COLOR, VOC_CLASSES, VOC_IGNORE_INDEX,
                          VOC_PALETTE, voc_palette_bytes)
 
@@ -13,6 +16,8 @@ __all__ = [
     'CITYSCAPES_TRAIN_PALETTE', 'CityscapesLabel', 'ids_to_color',
     'label_id_to_train_id_lut', 'render_street_scene', 'render_voc_scene',
     'generate_synthetic_cityscapes', 'generate_synthetic_voc',
-    'GenerateBoundary', 'VOC_BORDER_COLOR', 'VOC_CLASSES', 'VOC_IGNORE_INDEX',
-    'VOC_PALETTE', 'voc_palette_bytes'
+    'GenerateBoundary', 'PadSegFields', 'PLACEMENTS', 'boundary_shares',
+    'place_generate_boundary', 'train_pipeline_and_samples',
+    'VOC_BORDER_COLOR', 'VOC_CLASSES', 'VOC_IGNORE_INDEX', 'VOC_PALETTE',
+    'voc_palette_bytes'
 ]

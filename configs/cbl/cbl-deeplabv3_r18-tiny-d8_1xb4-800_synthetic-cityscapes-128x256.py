@@ -2,8 +2,8 @@
 # switched to CBLASPPHead.
 # Baseline:
 #   ../deeplabv3/deeplabv3_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py
-# (the same model, schedule and data; the train pipeline already ends with
-# GenerateBoundary(dilation=0.02)).
+# (the same model, schedule and data; the train pipeline already has
+# GenerateBoundary(dilation=0.02), right after LoadAnnotations).
 _base_ = [
     '../deeplabv3/'
     'deeplabv3_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'

@@ -4,7 +4,8 @@
 #   ../denseaspp/denseaspp_r50-d8_4xb4-20k_voc12aug-512x512.py
 # Differences: decode head DenseASPPHead -> CBLDenseASPPHead (Conditional
 # Boundary Loss on the fusion_conv output); the same model, schedule and data
-# (the train pipeline already ends with GenerateBoundary(dilation=0.02)).
+# (the train pipeline already has GenerateBoundary(dilation=0.02), right
+# after LoadAnnotations).
 # tests/test_cbl_heads.py checks it equals the baseline up to the CBL changes.
 _base_ = ['../denseaspp/denseaspp_r50-d8_4xb4-20k_voc12aug-512x512.py']
 custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)

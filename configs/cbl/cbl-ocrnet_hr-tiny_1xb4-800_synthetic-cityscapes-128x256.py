@@ -2,8 +2,8 @@
 # CBLOCRHead (Conditional Boundary Loss on the OCR bottleneck features).
 # Baseline:
 #   ../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py
-# (the same model, schedule and data; the train pipeline already ends with
-# GenerateBoundary(dilation=0.02)).
+# (the same model, schedule and data; the train pipeline already has
+# GenerateBoundary(dilation=0.02), right after LoadAnnotations).
 _base_ = ['../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py']
 custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 

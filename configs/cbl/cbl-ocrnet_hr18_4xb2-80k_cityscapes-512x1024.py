@@ -6,7 +6,8 @@
 # MMSeg's leaf config cannot be a base next to our dataset config (both
 # inherit mmseg::_base_/datasets/..., and mmengine refuses a key defined by two
 # bases), so this composes the same MMSeg bases as that leaf, with our dataset
-# config (GenerateBoundary last in the train pipeline) for MMSeg's.
+# config (GenerateBoundary on the full label, right after LoadAnnotations)
+# for MMSeg's.
 # tests/test_cbl_heads.py checks it equals the baseline up to the CBL changes.
 _base_ = [
     'mmseg::_base_/models/ocrnet_hr18.py',

@@ -2,7 +2,7 @@
 # 160k iters.
 # Baseline: ../unet/unet-s5-d16_fcn_4xb4-160k_cityscapes-512x1024.py
 # (MMSeg's mmseg::unet/unet-s5-d16_fcn_4xb4-160k_cityscapes-512x1024.py with
-# our dataset config: GenerateBoundary last in the train pipeline,
+# our dataset config: GenerateBoundary right after LoadAnnotations,
 # BoundaryIoUMetric).
 # Difference: decode head FCNHead -> CBLFCNHead (on the full-resolution last
 # decoder stage); the auxiliary FCNHead is unchanged.

@@ -2,7 +2,7 @@
 # bases and settings of MMSeg's
 # deeplabv3/deeplabv3_r50-d8_4xb2-80k_cityscapes-512x1024.py with the DenseASPP
 # model base for the DeepLabV3 one and our Cityscapes config (GenerateBoundary
-# last in the train pipeline, unused by this head; BoundaryIoUMetric).
+# right after LoadAnnotations, unused by this head; BoundaryIoUMetric).
 _base_ = [
     '../_base_/models/denseaspp_r50-d8.py',
     '../_base_/datasets/cityscapes_512x1024.py',

@@ -2,7 +2,7 @@
 # 20k iters: the bases and settings of MMSeg's
 # deeplabv3/deeplabv3_r50-d8_4xb4-20k_voc12aug-512x512.py with the DenseASPP
 # model base for the DeepLabV3 one and our VOC aug config (GenerateBoundary
-# last in the train pipeline, unused by this head; BoundaryIoUMetric).
+# right after LoadAnnotations, unused by this head; BoundaryIoUMetric).
 _base_ = [
     '../_base_/models/denseaspp_r50-d8.py',
     '../_base_/datasets/pascal_voc12_aug_512x512.py',

@@ -1,4 +1,5 @@
 # Copyright (c) cblseg contributors. All rights reserved.
 from .generate_boundary import GenerateBoundary
+from .pad_seg_fields import PadSegFields
 
-__all__ = ['GenerateBoundary']
+__all__ = ['GenerateBoundary', 'PadSegFields']

@@ -25,19 +25,25 @@ class GenerateBoundary(BaseTransform):
     ``PackSegInputs`` packs it as ``data_sample.gt_edge_map``. Where to put
     it:
 
-    - Right after ``LoadAnnotations`` (as in the CBL reference config): the
-      band is computed once on the full-resolution label and then resized
-      and cropped with it, so its width follows the resize and crop borders
-      are not boundary.
-    - Last, before ``PackSegInputs``: the band is computed on the final crop,
-      ``dilation`` refers to the crop's diagonal, crop borders and padding
-      are boundary (padding is ignore), and ``gt_edge_map`` equals
+    - Right after ``LoadAnnotations``, before any resize, crop or flip (what
+      the CBL reference config ``CBLorc_config.py`` does, and what our
+      dataset configs do): the band is computed once on the full-resolution
+      label (46 px wide at 1024 x 2048) and then resized, cropped and
+      flipped with it, so its width follows the resize and crop borders are
+      not boundary.
+    - Last, before ``PackSegInputs`` (a choice, not the paper's pipeline):
+      the band is computed on the final crop, ``dilation`` refers to the
+      crop's diagonal (23 px for 512 x 1024), crop borders and padding are
+      boundary (padding is ignore), and ``gt_edge_map`` equals
       ``label_to_boundary(gt_seg_map)`` exactly.
+      :func:`cblseg.datasets.place_generate_boundary` moves it in a
+      pipeline; docs/cbl.md gives the share of boundary pixels both ways.
 
     Caveat: mmcv's ``Pad`` (MMSeg 1.x has none of its own) pads
-    ``gt_seg_map`` only, not other seg fields, so ``Pad`` must not come after
-    this transform. MMSeg 1.x configs pad in ``SegDataPreProcessor``, which
-    pads ``gt_edge_map`` like ``gt_sem_seg``.
+    ``gt_seg_map`` only, not other seg fields; after this transform use
+    :class:`PadSegFields` (same arguments), which pads ``gt_edge_map`` too.
+    MMSeg 1.x configs mostly pad in ``SegDataPreProcessor``, which pads
+    ``gt_edge_map`` like ``gt_sem_seg``.
 
     Note: the CBL reference config passes ``dilation=0.005``, but its code
     ignores the argument and always uses 0.02, the default here.

@@ -51,7 +51,8 @@ head computes it from the stacked (i.e. padded) ``gt_sem_seg`` with
 :func:`cblseg.ops.label_to_boundary_torch` at ``dilation=0.02`` of the padded
 label size (:attr:`CBLHeadMixin.cbl_edge_dilation`) and warns once per head.
 For an unpadded batch this is exactly ``GenerateBoundary(dilation=0.02)``
-placed last in the train pipeline, before ``PackSegInputs``; when the
+placed last in the train pipeline, before ``PackSegInputs`` (the crop's own
+boundary, not the full-label boundary of our dataset configs); when the
 preprocessor pads, the band is measured on the padded diagonal (the padding
 is ignore, so pixels next to it are boundary either way). Data samples that
 have a ``gt_edge_map`` keep theirs.
@@ -289,9 +290,9 @@ class CBLHeadMixin:
                 raise ValueError(
                     f'{type(self).__name__}: gt_edge_map of sample {i} has '
                     f'size {tuple(edge.shape[-2:])} but gt_sem_seg has '
-                    f'{tuple(gt_sem_seg.shape[-2:])}; put GenerateBoundary '
-                    'after every transform that changes the label size '
-                    '(mmcv Pad pads gt_seg_map only)')
+                    f'{tuple(gt_sem_seg.shape[-2:])}: a transform after '
+                    'GenerateBoundary changed the label only (mmcv\'s Pad '
+                    'pads gt_seg_map only; use PadSegFields)')
         return torch.stack([
             edge.to(gt_sem_seg.device, torch.long).view(1, *edge.shape[-2:])
             for edge in edges
@@ -306,7 +307,9 @@ class CBLHeadMixin:
             'computing the boundary from gt_sem_seg on the fly at dilation='
             f'{self.cbl_edge_dilation} of the (padded) label size, as '
             f'GenerateBoundary(dilation={self.cbl_edge_dilation}) placed '
-            'last in the train pipeline would. Add GenerateBoundary to the '
-            'train pipeline to choose the width (see docs/cbl.md).',
+            'last in the train pipeline (on the crop) would. Add '
+            'GenerateBoundary right after LoadAnnotations, as the CBL '
+            'reference and our dataset configs do, for the full-label '
+            'boundary (see docs/cbl.md).',
             UserWarning,
             stacklevel=3)

@@ -1,6 +1,7 @@
 # Pascal VOC 2012 512x512 (MMSeg's config) with boundary ground truth.
-# Labels are only resized with nearest interpolation, cropped and padded with
-# ignore (255); GenerateBoundary runs last, on the final crop.
+# GenerateBoundary runs on the full label, right after LoadAnnotations (as in
+# the CBL reference); resize (nearest), crop and flip carry gt_edge_map with
+# the label, padded with ignore (255).
 _base_ = ['mmseg::_base_/datasets/pascal_voc12.py']
 custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
@@ -8,6 +9,7 @@ crop_size = (512, 512)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='GenerateBoundary', dilation=0.02),
     dict(
         type='RandomResize',
         scale=(2048, 512),
@@ -16,7 +18,6 @@ train_pipeline = [
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
-    dict(type='GenerateBoundary', dilation=0.02),
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -1,6 +1,8 @@
 # Pascal VOC 2012 + SBD ("aug", 10582 images) 512x512, MMSeg's config with
-# boundary ground truth. mmcv's Pad pads gt_seg_map only, so GenerateBoundary
-# comes after it: the padding is ignore (255) and so is its edge map.
+# boundary ground truth, computed on the full label right after
+# LoadAnnotations (as in the CBL reference). mmcv's Pad pads gt_seg_map only,
+# so MMSeg's Pad(size=crop_size) becomes PadSegFields, which pads gt_edge_map
+# too (with ignore, 255), as MMSeg 0.x's Pad did.
 # SegmentationClassAug and aug.txt: tools/dataset_converters/voc.py --sbd-path.
 _base_ = ['mmseg::_base_/datasets/pascal_voc12_aug.py']
 custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
@@ -11,6 +13,7 @@ crop_size = (512, 512)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='GenerateBoundary', dilation=0.02),
     dict(
         type='RandomResize',
         scale=(2048, 512),
@@ -19,8 +22,7 @@ train_pipeline = [
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
-    dict(type='Pad', size=crop_size),
-    dict(type='GenerateBoundary', dilation=0.02),
+    dict(type='PadSegFields', size=crop_size),
     dict(type='PackSegInputs')
 ]
 # mmengine replaces lists instead of merging them: both datasets in full.

@@ -1,7 +1,8 @@
 # The embedded synthetic street scenes in the Cityscapes layout (official ids,
 # 19 train ids), written by tools/dataset_converters/generate_synthetic_data.py.
 # MMSeg's Cityscapes config with a smaller root, image size and loader, and
-# boundary ground truth (GenerateBoundary last, on the final crop).
+# boundary ground truth (GenerateBoundary on the full label, right after
+# LoadAnnotations, as in the CBL reference and cityscapes_512x1024.py).
 _base_ = ['mmseg::_base_/datasets/cityscapes.py']
 custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
@@ -10,6 +11,7 @@ crop_size = (128, 256)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='GenerateBoundary', dilation=0.02),
     dict(
         type='RandomResize',
         scale=(256, 128),
@@ -18,7 +20,6 @@ train_pipeline = [
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
-    dict(type='GenerateBoundary', dilation=0.02),
     dict(type='PackSegInputs')
 ]
 test_pipeline = [

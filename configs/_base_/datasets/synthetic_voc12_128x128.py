@@ -1,7 +1,8 @@
 # The embedded synthetic scenes in the Pascal VOC 2012 layout (21 classes,
 # palette PNGs with 255 object borders), written by
 # tools/dataset_converters/generate_synthetic_data.py. MMSeg's VOC config with
-# a smaller root, image size and loader, and boundary ground truth.
+# a smaller root, image size and loader, and boundary ground truth
+# (GenerateBoundary on the full label, right after LoadAnnotations).
 _base_ = ['mmseg::_base_/datasets/pascal_voc12.py']
 custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
@@ -10,6 +11,7 @@ crop_size = (128, 128)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='GenerateBoundary', dilation=0.02),
     dict(
         type='RandomResize',
         scale=(512, 128),
@@ -18,7 +20,6 @@ train_pipeline = [
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
-    dict(type='GenerateBoundary', dilation=0.02),
     dict(type='PackSegInputs')
 ]
 test_pipeline = [
