@@ -108,6 +108,11 @@ def _utc_now() -> str:
         '%Y-%m-%dT%H:%M:%SZ')
 
 
+def _cell(text) -> str:
+    """Text for a Markdown table cell (pipes escaped)."""
+    return str(text).replace('|', '\\|')
+
+
 def _fmt(value: Optional[float]) -> str:
     if value is None:
         return '-'
@@ -257,7 +262,8 @@ class Report:
         ]
         for part in self.parts:
             lines.append(f'| {part["title"]} | {part["status"]} | '
-                         f'{part["seconds"]:.1f} | {part["reason"] or ""} |')
+                         f'{part["seconds"]:.1f} | '
+                         f'{_cell(part["reason"] or "")} |')
         lines += [
             '', '## Checks', '', '| check | status | value | tolerance | '
             'detail |', '| --- | --- | ---: | ---: | --- |'
@@ -265,7 +271,8 @@ class Report:
         for check in self.checks:
             lines.append(f'| {check["name"]} | {check["status"]} | '
                          f'{_fmt(check["value"])} | '
-                         f'{_fmt(check["tolerance"])} | {check["detail"]} |')
+                         f'{_fmt(check["tolerance"])} | '
+                         f'{_cell(check["detail"])} |')
         lines += [
             '', '## Figures', '', '| figure | value | unit | goal | met | '
             'note |', '| --- | ---: | --- | --- | --- | --- |'
@@ -273,8 +280,8 @@ class Report:
         for fig in self.figures:
             met = {True: 'yes', False: '**no**', None: '-'}[fig['goal_met']]
             lines.append(f'| {fig["name"]} | {_fmt(fig["value"])} | '
-                         f'{fig["unit"]} | {fig["goal"] or "-"} | {met} | '
-                         f'{fig["note"]} |')
+                         f'{fig["unit"]} | {_cell(fig["goal"] or "-")} | '
+                         f'{met} | {_cell(fig["note"])} |')
         return '\n'.join(lines) + '\n'
 
     def write(self) -> None:
