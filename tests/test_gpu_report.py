@@ -7,7 +7,6 @@ device result must be reported as failed, with a non-zero exit status.
 The plain autograd CBL peer must agree with ours (float64).
 """
 import json
-import os.path as osp
 import sys
 
 import pytest
@@ -41,8 +40,7 @@ CPU_PASSED = {
     'cbl_loss.ocr.bf16.dtype', 'cbl_loss.ocr.bf16.finite',
     'cbl_loss.ocr.bf16.fp32_inside', 'cbl_loss.ocr.bf16.close_to_fp32.values',
     'cbl_loss.ocr.bf16.close_to_fp32.grads',
-    'train_cost.ocrnet_hr48.finite_losses',
-    'train_cost.ocrnet_hr48.cbl_active'
+    'train_cost.ocrnet_hr48.finite_losses', 'train_cost.ocrnet_hr48.cbl_active'
 }
 CUDA_ONLY = {
     'boundary_gt.cuda_vs_cpu', 'metric_counts.cuda_vs_cpu',
@@ -77,9 +75,8 @@ def check_schema(data):
         }
         assert fig['goal_met'] in (True, False, None)
         assert fig['value'] is None or isinstance(fig['value'], float)
-    names = [c['name'] for c in data['checks']] + [
-        f['name'] for f in data['figures']
-    ]
+    names = [c['name']
+             for c in data['checks']] + [f['name'] for f in data['figures']]
     assert len(names) == len(set(names)), 'duplicate names'
 
 
@@ -150,17 +147,16 @@ def test_planted_error_is_reported(tmp_path, plant, failed, family):
 def test_planted_error_exit_status(tmp_path):
     proc = run_tool([
         sys.executable, 'tools/benchmarks/gpu_report.py', '--device', 'cpu',
-        '--quick', '--parts', 'boundary_speed', 'correctness',
-        '--plant-error', 'boundary_gt', '--out-dir',
+        '--quick', '--parts', 'boundary_speed', 'correctness', '--plant-error',
+        'boundary_gt', '--out-dir',
         str(tmp_path)
     ],
                     timeout=300)
     assert proc.returncode == 1, proc.stdout[-4000:]
     assert 'check boundary_gt.vs_numpy: FAILED' in proc.stdout
     data = json.loads((tmp_path / 'gpu_report.json').read_text())
-    assert [p['name'] for p in data['parts']] == [
-        'boundary_speed', 'correctness'
-    ]
+    assert [p['name']
+            for p in data['parts']] == ['boundary_speed', 'correctness']
 
 
 def test_cuda_requested_without_gpu(tmp_path):

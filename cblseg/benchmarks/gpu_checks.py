@@ -116,9 +116,10 @@ def check_boundary(report: Report, device: torch.device, sizes: Sizes,
     if note is None:
         cpu_out = label_to_boundary_torch(cpu_batch, radius)
         diff = int((out != cpu_out).sum())
-        report.check('boundary_gt.cuda_vs_cpu', diff == 0,
-                     f'label_to_boundary_torch on CUDA vs CPU, {what}: '
-                     f'{diff} pixels differ', diff, 0)
+        report.check(
+            'boundary_gt.cuda_vs_cpu', diff == 0,
+            f'label_to_boundary_torch on CUDA vs CPU, {what}: '
+            f'{diff} pixels differ', diff, 0)
     else:
         report.check('boundary_gt.cuda_vs_cpu', None, note)
     numpy_out = np.stack([label_to_boundary(lbl, radius) for lbl in labels])
@@ -161,16 +162,19 @@ def check_metric(report: Report, device: torch.device, size: Tuple[int, int],
     if note is None:
         cpu_counts = metric_counts(pred, gt, torch.device('cpu'))
         diff = int((counts != cpu_counts).sum())
-        report.check('metric_counts.cuda_vs_cpu', diff == 0,
-                     f'BoundaryIoUMetric counts on CUDA vs CPU, {what}: '
-                     f'{diff} of {counts.size} counts differ', diff, 0)
+        report.check(
+            'metric_counts.cuda_vs_cpu', diff == 0,
+            f'BoundaryIoUMetric counts on CUDA vs CPU, {what}: '
+            f'{diff} of {counts.size} counts differ', diff, 0)
     else:
         report.check('metric_counts.cuda_vs_cpu', None, note)
     theirs = opencv_counts(pred, gt, radius, NUM_CLASSES)
     rows = count_row_names()
     reference = np.stack([theirs[name] for name in rows])
-    differ = [rows[i] for i in range(len(rows))
-              if not np.array_equal(counts[i], reference[i])]
+    differ = [
+        rows[i] for i in range(len(rows))
+        if not np.array_equal(counts[i], reference[i])
+    ]
     report.check(
         'metric_counts.vs_opencv', not differ,
         f'BoundaryIoUMetric counts on {device.type} vs per-class OpenCV '
@@ -262,8 +266,7 @@ def check_loss_fp32(report: Report, case: LossCase, inputs, grad_names,
     if case.peer is None:
         return
     peer_case = LossCase(case.name, case.description, case.make_inputs,
-                         case.peer, None, case.term_weights,
-                         case.half_inputs)
+                         case.peer, None, case.term_weights, case.half_inputs)
     peer_terms, peer_grads = loss_and_grads(peer_case, inputs, grad_names,
                                             device)
     value_err, grad_err = _compare(terms, grads, peer_terms, peer_grads)
@@ -271,9 +274,10 @@ def check_loss_fp32(report: Report, case: LossCase, inputs, grad_names,
         f'{prefix}.vs_peer.values', value_err <= PEER_RTOL,
         f'ours vs the plain autograd peer on {device.type} '
         f'({_terms_text(terms)})', value_err, PEER_RTOL)
-    report.check(f'{prefix}.vs_peer.grads', grad_err <= PEER_RTOL,
-                 f'ours vs the plain autograd peer on {device.type}, '
-                 'max |grad diff| / max |grad|', grad_err, PEER_RTOL)
+    report.check(
+        f'{prefix}.vs_peer.grads', grad_err <= PEER_RTOL,
+        f'ours vs the plain autograd peer on {device.type}, '
+        'max |grad diff| / max |grad|', grad_err, PEER_RTOL)
 
 
 def _autocast_support(device: torch.device,
@@ -284,14 +288,19 @@ def _autocast_support(device: torch.device,
             not torch.cuda.is_bf16_supported():
         return 'this GPU does not support bf16'
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('error')
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
             with torch.autocast(device_type=device.type, dtype=dtype):
                 probe = torch.nn.functional.linear(
                     torch.ones(2, 2, device=device),
                     torch.ones(2, 2, device=device))
-    except (RuntimeError, UserWarning) as err:
+    except RuntimeError as err:
         return f'torch.autocast({device.type!r}, {dtype}) unsupported: {err}'
+    # torch warns and disables autocast for an unsupported dtype
+    notes = [str(w.message) for w in caught if 'autocast' in str(w.message)]
+    if notes:
+        return (f'torch.autocast({device.type!r}, {dtype}) unsupported: '
+                f'{notes[0]}')
     if probe.dtype != dtype:
         return (f'torch.autocast({device.type!r}, {dtype}) left a linear '
                 f'layer in {probe.dtype}')
@@ -309,7 +318,11 @@ def check_loss_autocast(report: Report, case: LossCase, inputs, grad_names,
         return
     scale = FP16_LOSS_SCALE if dtype == torch.float16 else 1.0
     terms, grads = loss_and_grads(
-        case, inputs, grad_names, device, autocast_dtype=dtype,
+        case,
+        inputs,
+        grad_names,
+        device,
+        autocast_dtype=dtype,
         loss_scale=scale)
     if plant == 'cbl_autocast':
         first = next(iter(terms))
@@ -317,11 +330,12 @@ def check_loss_autocast(report: Report, case: LossCase, inputs, grad_names,
     dtypes = sorted({str(v.dtype) for v in terms.values()})
     report.check(f'{prefix}.dtype', dtypes == ['torch.float32'],
                  f'terms under autocast({short}) come out as {dtypes}')
-    finite = all(bool(torch.isfinite(v).all())
-                 for v in list(terms.values()) + list(grads.values()))
-    report.check(f'{prefix}.finite', finite,
-                 'terms and gradients finite' + (
-                     f' (fp16 loss scale {scale:g})' if scale != 1 else ''))
+    finite = all(
+        bool(torch.isfinite(v).all())
+        for v in list(terms.values()) + list(grads.values()))
+    report.check(
+        f'{prefix}.finite', finite, 'terms and gradients finite' +
+        (f' (fp16 loss scale {scale:g})' if scale != 1 else ''))
     # the same rounded inputs in fp32: equal if the loss computes in fp32
     rounded = dict(inputs)
     for name in grad_names:
@@ -330,10 +344,9 @@ def check_loss_autocast(report: Report, case: LossCase, inputs, grad_names,
         case, rounded, grad_names, device, round_to=dtype)
     inside_err = max(
         relative_error(terms[k], same_terms[k]) for k in same_terms)
-    report.check(
-        f'{prefix}.fp32_inside', inside_err <= FP32_RTOL,
-        f'terms vs the fp32 loss on the same {short}-rounded inputs',
-        inside_err, FP32_RTOL)
+    report.check(f'{prefix}.fp32_inside', inside_err <= FP32_RTOL,
+                 f'terms vs the fp32 loss on the same {short}-rounded inputs',
+                 inside_err, FP32_RTOL)
     ref_terms, ref_grads = loss_and_grads(
         case, inputs, grad_names, device, round_to=dtype)
     value_err, grad_err = _compare(terms, grads, ref_terms, ref_grads)

@@ -50,8 +50,8 @@ def _part_runner(name: str, device: torch.device, quick: bool,
     if name == 'metric_speed':
         return lambda report: run_metric_speed(report, device, quick)
     if name == 'loss_speed':
-        return lambda report: run_loss_speed(report, device, quick,
-                                             cpu_threads)
+        return lambda report: run_loss_speed(report, device, quick, cpu_threads
+                                             )
     if name == 'train_cost':
         return lambda report: run_train_cost(report, device, quick)
     raise ValueError(f'unknown part {name!r}; choose from {list(PARTS)}')

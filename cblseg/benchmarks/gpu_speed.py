@@ -27,8 +27,8 @@ from .loss_cases import LOSS_CASES, LossCase
 from .report import Report
 
 __all__ = [
-    'run_boundary_speed', 'run_metric_speed', 'run_loss_speed',
-    'median_ms', 'BOUNDARY_GOAL_MS', 'METRIC_GOAL_MS'
+    'run_boundary_speed', 'run_metric_speed', 'run_loss_speed', 'median_ms',
+    'BOUNDARY_GOAL_MS', 'METRIC_GOAL_MS'
 ]
 
 BOUNDARY_GOAL_MS = 2.0
@@ -71,8 +71,11 @@ def run_boundary_speed(report: Report, device: torch.device,
     repeats = 3 if quick else 20
     report.log(f'boundary GT: {batch} x {height}x{width}, d={radius}, '
                f'{repeats} timed calls')
-    ms = median_ms(lambda: label_to_boundary_torch(labels, radius), device,
-                   repeats, warmup=1 if quick else 3) / batch
+    ms = median_ms(
+        lambda: label_to_boundary_torch(labels, radius),
+        device,
+        repeats,
+        warmup=1 if quick else 3) / batch
     report.figure(
         'boundary_gt.ms_per_label',
         ms,
@@ -80,8 +83,8 @@ def run_boundary_speed(report: Report, device: torch.device,
         goal=f'<= {BOUNDARY_GOAL_MS:g} ms (CUDA, 1024x2048, d=46)',
         goal_met=_goal(ms, BOUNDARY_GOAL_MS, device, quick),
         note=(f'{device.type}, batch of {batch} int64 labels {height}x'
-              f'{width}, d={radius}, median of {repeats}; '
-              + _goal_note(device, quick)).rstrip('; '))
+              f'{width}, d={radius}, median of {repeats}; ' +
+              _goal_note(device, quick)).rstrip('; '))
 
 
 def run_metric_speed(report: Report, device: torch.device,
@@ -124,8 +127,10 @@ def run_metric_speed(report: Report, device: torch.device,
     scratch = ScratchBuffers()
     counts_ms = median_ms(
         lambda: boundary_counts(
-            pred_t, gt_dev, NUM_CLASSES, radius, scratch=scratch), device,
-        repeats, warmup=1 if quick else 3)
+            pred_t, gt_dev, NUM_CLASSES, radius, scratch=scratch),
+        device,
+        repeats,
+        warmup=1 if quick else 3)
     report.figure(
         'metric.boundary_counts_ms',
         counts_ms,
@@ -141,8 +146,8 @@ def _forward_backward(case: LossCase, fn, inputs: Dict, grad_names):
     case.total(fn(**args)).backward()
 
 
-def _time_pair(report: Report, case: LossCase, device: torch.device,
-               inputs, grad_names, quick: bool, label: str):
+def _time_pair(report: Report, case: LossCase, device: torch.device, inputs,
+               grad_names, quick: bool, label: str):
     """Median fwd+bwd ms of ours and of the peer on ``device``; returns
     (ours, peer, peak memory of ours, of the peer in MiB or None)."""
     on_device = {
@@ -192,31 +197,41 @@ def run_loss_speed(report: Report,
     cases = LOSS_CASES if cases is None else cases
     for case in cases.values():
         if case.peer is None:
-            report.figure(f'cbl_loss.{case.name}.ratio', None, 'x',
-                          note='no peer registered for this loss')
+            report.figure(
+                f'cbl_loss.{case.name}.ratio',
+                None,
+                'x',
+                note='no peer registered for this loss')
             continue
         inputs, grad_names = case.make_inputs(quick)
-        shapes = ', '.join(f'{k} {tuple(v.shape)}'
-                           for k, v in inputs.items()
+        shapes = ', '.join(f'{k} {tuple(v.shape)}' for k, v in inputs.items()
                            if k in grad_names)
-        devices = [device] + ([torch.device('cpu')]
-                              if device.type == 'cuda' else [])
+        devices = [device
+                   ] + ([torch.device('cpu')] if device.type == 'cuda' else [])
         for dev in devices:
             label = dev.type
             threads = torch.get_num_threads()
             if dev.type == 'cpu':
                 torch.set_num_threads(cpu_threads)
             try:
-                ours, peer, (ours_mb, peer_mb) = _time_pair(
-                    report, case, dev, inputs, grad_names, quick, label)
+                ours, peer, (ours_mb,
+                             peer_mb) = _time_pair(report, case, dev, inputs,
+                                                   grad_names, quick, label)
             finally:
                 torch.set_num_threads(threads)
-            where = (f'{dev.type}' + (f', {cpu_threads} thread(s)'
-                                      if dev.type == 'cpu' else ''))
-            report.figure(f'cbl_loss.{case.name}.{label}.ours_ms', ours, 'ms',
-                          note=f'fwd+bwd, {where}, {shapes}')
-            report.figure(f'cbl_loss.{case.name}.{label}.peer_ms', peer, 'ms',
-                          note='plain vectorised autograd peer, same terms')
+            where = (
+                f'{dev.type}' +
+                (f', {cpu_threads} thread(s)' if dev.type == 'cpu' else ''))
+            report.figure(
+                f'cbl_loss.{case.name}.{label}.ours_ms',
+                ours,
+                'ms',
+                note=f'fwd+bwd, {where}, {shapes}')
+            report.figure(
+                f'cbl_loss.{case.name}.{label}.peer_ms',
+                peer,
+                'ms',
+                note='plain vectorised autograd peer, same terms')
             report.figure(
                 f'cbl_loss.{case.name}.{label}.ratio',
                 peer / ours,

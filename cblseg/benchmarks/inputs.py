@@ -37,14 +37,15 @@ def _street_labels(rng: np.random.Generator, height: int, width: int):
     return image, label, edge
 
 
-def cbl_loss_inputs(batch: int,
-                    height: int,
-                    width: int,
-                    channels: int,
-                    stride: int,
-                    seed: int = 0,
-                    num_classes: int = NUM_CLASSES
-                    ) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
+def cbl_loss_inputs(
+    batch: int,
+    height: int,
+    width: int,
+    channels: int,
+    stride: int,
+    seed: int = 0,
+    num_classes: int = NUM_CLASSES
+) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
     """Inputs of the CBL at the feature size of a ``height x width`` crop.
 
     Labels are synthetic street scenes (train ids, void as ignore) with

@@ -150,7 +150,9 @@ def plain_autograd_cbl(feats: Tensor,
         nce_c = sum_a / n_a.clamp_min(1) + sum_b / n_b.clamp_min(1)
         cn_c = sum_cn / n_b.clamp_min(1)
         return dict(
-            context=context, nce=nce_c[counted].mean(), cn=cn_c[counted].mean())
+            context=context,
+            nce=nce_c[counted].mean(),
+            cn=cn_c[counted].mean())
 
 
 def _erode_band(mask: np.ndarray, neutral: np.ndarray, radius: int):
@@ -162,13 +164,14 @@ def _erode_band(mask: np.ndarray, neutral: np.ndarray, radius: int):
     return mask & (1 - eroded)
 
 
-def opencv_counts(pred: np.ndarray,
-                  gt: np.ndarray,
-                  radius: int,
-                  num_classes: int = 19,
-                  ignore_index: int = 255,
-                  tolerances: Sequence[int] = (1, 3, 5)
-                  ) -> Dict[str, np.ndarray]:
+def opencv_counts(
+    pred: np.ndarray,
+    gt: np.ndarray,
+    radius: int,
+    num_classes: int = 19,
+    ignore_index: int = 255,
+    tolerances: Sequence[int] = (1, 3, 5)
+) -> Dict[str, np.ndarray]:
     """Per-class counts of ``boundary_counts`` for one ``H x W`` uint8
     image pair, by per-class OpenCV filters: ``np.bincount`` for the region
     counts and, per present class, one ``cv2.erode`` with a ``(2d + 1)``

@@ -58,14 +58,12 @@ def _version(module: str) -> str:
 
 def _nvidia_driver() -> Optional[str]:
     try:
-        out = subprocess.run(
-            [
-                'nvidia-smi', '--query-gpu=driver_version',
-                '--format=csv,noheader'
-            ],
-            capture_output=True,
-            text=True,
-            timeout=20)
+        out = subprocess.run([
+            'nvidia-smi', '--query-gpu=driver_version', '--format=csv,noheader'
+        ],
+                             capture_output=True,
+                             text=True,
+                             timeout=20)
     except (OSError, subprocess.SubprocessError):
         return None
     lines = out.stdout.strip().splitlines()
@@ -104,8 +102,8 @@ def machine_info(device: torch.device) -> Dict[str, Any]:
 
 
 def _utc_now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime(
-        '%Y-%m-%dT%H:%M:%SZ')
+    return datetime.datetime.now(
+        datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def _cell(text) -> str:
@@ -248,8 +246,7 @@ class Report:
         verdict = ('all checks passed' if data['passed'] else
                    'SOME CHECKS FAILED (or a part crashed)')
         lines = [
-            '# cblseg GPU report', '',
-            f'`{data["command"]}`', '',
+            '# cblseg GPU report', '', f'`{data["command"]}`', '',
             f'- device: **{data["device"]}**'
             f'{" (--quick: tiny sizes)" if self.quick else ""}',
             f'- started {data["started"]}, {data["seconds"]:.1f} s',

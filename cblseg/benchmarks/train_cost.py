@@ -182,8 +182,9 @@ def _phase(report: Report, label: str, model, data, device, warmup, timed):
         torch.cuda.reset_peak_memory_stats(device)
     report.log(f'{label}: {timed} timed steps')
     times, log_vars = _steps(model, optim_wrapper, data, timed, device)
-    peak = (torch.cuda.max_memory_allocated(device) /
-            2**20 if device.type == 'cuda' else None)
+    peak = (
+        torch.cuda.max_memory_allocated(device) /
+        2**20 if device.type == 'cuda' else None)
     report.log(f'{label}: median {statistics.median(times) * 1e3:.1f} ms '
                f'per step (min {min(times) * 1e3:.1f})')
     del optim_wrapper
@@ -217,21 +218,31 @@ def run_train_cost(report: Report,
         what = (f'{osp.basename(configs[0])} vs {osp.basename(configs[1])}, '
                 f'batch {batch} at {crop[0]}x{crop[1]}, {precision}, '
                 f'{warmup} warm-up + {timed} timed steps each, random init')
+        # cuDNN autotuning as the base config trains (MMSeg: on)
+        env_cfg = _load(_resolve(configs[0])).get('env_cfg', {})
+        autotune = bool(env_cfg.get('cudnn_benchmark', False))
+        what += f', cudnn_benchmark={autotune}'
         report.log(f'{prefix}: {what}')
-        torch.manual_seed(0)
-        data = train_step_batch(batch, *crop)
-        base = build_model(configs[0], crop, torch.device('cpu'))
-        state = copy.deepcopy(base.state_dict())
-        base = base.to(device)
-        base_ms, base_mb, base_log = _phase(report, 'without CBL', base, data,
-                                            device, warmup, timed)
-        del base
-        _release(device)
-        cbl = build_model(configs[1], crop, device, state)
-        cbl_ms, cbl_mb, cbl_log = _phase(report, 'with CBL', cbl, data,
-                                         device, warmup, timed)
-        del cbl
-        _release(device)
+        previous = torch.backends.cudnn.benchmark
+        torch.backends.cudnn.benchmark = autotune
+        try:
+            torch.manual_seed(0)
+            data = train_step_batch(batch, *crop)
+            base = build_model(configs[0], crop, torch.device('cpu'))
+            state = copy.deepcopy(base.state_dict())
+            base = base.to(device)
+            base_ms, base_mb, base_log = _phase(report, 'without CBL', base,
+                                                data, device, warmup, timed)
+            del base
+            _release(device)
+            cbl = build_model(configs[1], crop, device, state)
+            del state
+            cbl_ms, cbl_mb, cbl_log = _phase(report, 'with CBL', cbl, data,
+                                             device, warmup, timed)
+            del cbl
+            _release(device)
+        finally:
+            torch.backends.cudnn.benchmark = previous
         finite = all(
             np.isfinite(float(torch.as_tensor(v).detach()))
             for log in (base_log, cbl_log) for v in log.values())
@@ -239,13 +250,13 @@ def run_train_cost(report: Report,
                      'every logged loss of the last steps is finite')
         cbl_keys = sorted(k for k in cbl_log if 'loss_cbl' in k)
         report.check(
-            f'{prefix}.cbl_active', len(cbl_keys) == 3 and not any(
-                'loss_cbl' in k for k in base_log),
+            f'{prefix}.cbl_active',
+            len(cbl_keys) == 3 and not any('loss_cbl' in k for k in base_log),
             f'the CBL model logs {cbl_keys}, the baseline none')
         verdict = not quick and device.type == 'cuda'
         report.figure(f'{prefix}.base_ms', base_ms, 'ms', note=what)
-        report.figure(f'{prefix}.cbl_ms', cbl_ms, 'ms',
-                      note='median step time with CBL')
+        report.figure(
+            f'{prefix}.cbl_ms', cbl_ms, 'ms', note='median step time with CBL')
         ratio = cbl_ms / base_ms
         report.figure(
             f'{prefix}.time_ratio',
@@ -263,8 +274,11 @@ def run_train_cost(report: Report,
                 note='not measured: peak memory is '
                 'torch.cuda.max_memory_allocated (CUDA only)')
             continue
-        report.figure(f'{prefix}.base_peak_mib', base_mb, 'MiB',
-                      note='torch.cuda.max_memory_allocated, timed steps')
+        report.figure(
+            f'{prefix}.base_peak_mib',
+            base_mb,
+            'MiB',
+            note='torch.cuda.max_memory_allocated, timed steps')
         report.figure(f'{prefix}.cbl_peak_mib', cbl_mb, 'MiB')
         memory = cbl_mb / base_mb
         report.figure(
