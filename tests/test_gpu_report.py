@@ -12,8 +12,9 @@ import sys
 import pytest
 import torch
 
+from cblseg.benchmarks import gpu_checks
 from cblseg.benchmarks.gpu_checks import PLANT_NAMES
-from cblseg.benchmarks.gpu_report import PARTS, run_gpu_report
+from cblseg.benchmarks.gpu_report import PARTS, main, run_gpu_report
 from cblseg.benchmarks.inputs import cbl_loss_inputs
 from cblseg.benchmarks.peers import plain_autograd_cbl
 from cblseg.benchmarks.report import CHECK_STATUSES, SCHEMA_VERSION
@@ -164,6 +165,26 @@ def test_cuda_requested_without_gpu(tmp_path):
         pytest.skip('a GPU is present')
     with pytest.raises(RuntimeError, match='torch.cuda.is_available'):
         run_gpu_report(str(tmp_path), device='cuda', quick=True)
+    assert main(['--quick', '--out-dir', str(tmp_path)]) == 2
+
+
+def test_cross_device_comparisons_run(tmp_path, monkeypatch):
+    """The CUDA-vs-CPU comparison code, exercised with the CPU on both
+    sides (so that it cannot rot while no GPU is around); the report of a
+    real --device cpu run skips these checks instead."""
+    monkeypatch.setattr(gpu_checks, '_cuda_note', lambda device: None)
+    report = run_gpu_report(
+        str(tmp_path),
+        device='cpu',
+        quick=True,
+        parts=['correctness'],
+        log=lambda message: None)
+    statuses = {c['name']: c['status'] for c in report.checks}
+    for name in ('boundary_gt.cuda_vs_cpu', 'metric_counts.cuda_vs_cpu',
+                 'cbl_loss.ocr.fp32.cuda_vs_cpu.values',
+                 'cbl_loss.ocr.fp32.cuda_vs_cpu.grads'):
+        assert statuses[name] == 'passed'
+    assert report.passed
 
 
 def test_full_size_training_skipped_on_cpu(tmp_path):

@@ -189,6 +189,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        print(f'--device cuda: torch.cuda.is_available() is False (torch '
+              f'{torch.__version__}, built for CUDA {torch.version.cuda}). '
+              'Install a CUDA build of torch, or run with --device cpu.')
+        return 2
     report = run_gpu_report(
         args.out_dir,
         device=args.device,
