@@ -9,7 +9,7 @@ size; on the CPU or with ``--quick`` the figures are reported without a
 verdict.
 """
 import statistics
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 import torch
 from mmengine.structures import PixelData
@@ -38,11 +38,14 @@ METRIC_GOAL_MS = 5.0
 def median_ms(fn: Callable[[], object],
               device: torch.device,
               repeats: int,
-              warmup: int = 1) -> float:
-    """Median milliseconds per call of ``fn`` on ``device``."""
+              warmup: int = 1,
+              cpu_times: Optional[List[float]] = None) -> float:
+    """Median milliseconds per call of ``fn`` on ``device``; on the CPU
+    the process's CPU milliseconds per call go to ``cpu_times`` if given
+    (steadier than the wall clock on a shared machine)."""
     if device.type == 'cuda':
         return statistics.median(time_cuda_ms(fn, repeats, warmup))
-    return statistics.median(time_ms(fn, repeats, warmup))
+    return statistics.median(time_ms(fn, repeats, warmup, cpu_times))
 
 
 def _goal(value: float, goal: float, device: torch.device,
@@ -148,8 +151,9 @@ def _forward_backward(case: LossCase, fn, inputs: Dict, grad_names):
 
 def _time_pair(report: Report, case: LossCase, device: torch.device, inputs,
                grad_names, quick: bool, label: str):
-    """Median fwd+bwd ms of ours and of the peer on ``device``; returns
-    (ours, peer, peak memory of ours, of the peer in MiB or None)."""
+    """Fwd+bwd of ours and of the peer on ``device``: a dict per method
+    with the median wall ``ms``, the peak CUDA memory ``mib`` above the
+    inputs and the median process ``cpu_ms`` (None where not measured)."""
     on_device = {
         k: v.to(device) if isinstance(v, torch.Tensor) else v
         for k, v in inputs.items()
@@ -161,30 +165,33 @@ def _time_pair(report: Report, case: LossCase, device: torch.device, inputs,
         ours_repeats, peer_repeats, warmup = 3, 2, 1
     else:
         ours_repeats, peer_repeats, warmup = 3, 1, 0
-    peaks = []
-    times = []
+    results = []
     for name, fn, repeats in (('ours', case.loss, ours_repeats),
                               ('peer', case.peer, peer_repeats)):
+        # ours always warms up once (first-call allocations)
+        first = max(warmup, 1) if name == 'ours' else warmup
         report.log(f'loss {case.name} {label}: {name}, {repeats} timed '
-                   f'fwd+bwd (after {max(warmup, 1 if name == "ours" else 0)}'
-                   ' warm-up)')
+                   f'fwd+bwd after {first} warm-up')
         if cuda:
             torch.cuda.synchronize(device)
             torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats(device)
             base = torch.cuda.memory_allocated(device)
-        times.append(
-            median_ms(
-                lambda: _forward_backward(case, fn, on_device, grad_names),
-                device,
-                repeats,
-                # ours always warms up once (first-call allocations)
-                warmup=max(warmup, 1) if name == 'ours' else warmup))
-        if cuda:
-            peaks.append(
-                (torch.cuda.max_memory_allocated(device) - base) / 2**20)
+        cpu_times: List[float] = []
+        ms = median_ms(
+            lambda: _forward_backward(case, fn, on_device, grad_names),
+            device,
+            repeats,
+            warmup=first,
+            cpu_times=cpu_times)
+        results.append(
+            dict(
+                ms=ms,
+                mib=((torch.cuda.max_memory_allocated(device) - base) /
+                     2**20) if cuda else None,
+                cpu_ms=statistics.median(cpu_times) if cpu_times else None))
     del on_device
-    return times[0], times[1], (peaks or [None, None])
+    return results
 
 
 def run_loss_speed(report: Report,
@@ -206,41 +213,53 @@ def run_loss_speed(report: Report,
         inputs, grad_names = case.make_inputs(quick)
         shapes = ', '.join(f'{k} {tuple(v.shape)}' for k, v in inputs.items()
                            if k in grad_names)
-        devices = [device
-                   ] + ([torch.device('cpu')] if device.type == 'cuda' else [])
+        devices = [device]
+        if device.type == 'cuda':
+            devices.append(torch.device('cpu'))
         for dev in devices:
             label = dev.type
             threads = torch.get_num_threads()
             if dev.type == 'cpu':
                 torch.set_num_threads(cpu_threads)
             try:
-                ours, peer, (ours_mb,
-                             peer_mb) = _time_pair(report, case, dev, inputs,
-                                                   grad_names, quick, label)
+                ours, peer = _time_pair(report, case, dev, inputs, grad_names,
+                                        quick, label)
             finally:
                 torch.set_num_threads(threads)
-            where = (
-                f'{dev.type}' +
-                (f', {cpu_threads} thread(s)' if dev.type == 'cpu' else ''))
+            where = dev.type
+            if dev.type == 'cpu':
+                where += f', {cpu_threads} thread(s)'
+
+            def cpu_note(result):
+                if result['cpu_ms'] is None:
+                    return ''
+                return f'; CPU time {result["cpu_ms"]:.1f} ms'
+
+            prefix = f'cbl_loss.{case.name}.{label}'
             report.figure(
-                f'cbl_loss.{case.name}.{label}.ours_ms',
-                ours,
+                f'{prefix}.ours_ms',
+                ours['ms'],
                 'ms',
-                note=f'fwd+bwd, {where}, {shapes}')
+                note=f'fwd+bwd, {where}, {shapes}{cpu_note(ours)}')
             report.figure(
-                f'cbl_loss.{case.name}.{label}.peer_ms',
-                peer,
+                f'{prefix}.peer_ms',
+                peer['ms'],
                 'ms',
-                note='plain vectorised autograd peer, same terms')
+                note='plain vectorised autograd peer, same terms' +
+                cpu_note(peer))
+            ratio_note = 'peer time / ours (higher: ours faster)'
+            if ours['cpu_ms']:
+                ratio_note += ('; ratio of CPU times '
+                               f'{peer["cpu_ms"] / ours["cpu_ms"]:.1f}x')
             report.figure(
-                f'cbl_loss.{case.name}.{label}.ratio',
-                peer / ours,
+                f'{prefix}.ratio',
+                peer['ms'] / ours['ms'],
                 'x',
-                note='peer time / ours (higher: ours faster)')
-            if ours_mb is not None:
+                note=ratio_note)
+            if ours['mib'] is not None:
                 report.figure(
-                    f'cbl_loss.{case.name}.{label}.peak_mib',
-                    ours_mb,
+                    f'{prefix}.peak_mib',
+                    ours['mib'],
                     'MiB',
-                    note=f'ours, peak CUDA memory above the inputs; peer: '
-                    f'{peer_mb:.0f} MiB')
+                    note='ours, peak CUDA memory above the inputs; peer: '
+                    f'{peer["mib"]:.0f} MiB')
