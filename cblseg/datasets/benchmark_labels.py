@@ -9,7 +9,7 @@ always occur, so that per-class costs are measured at their worst.
 import cv2
 import numpy as np
 
-__all__ = ['synthetic_street_label']
+__all__ = ['synthetic_street_label', 'synthetic_prediction']
 
 IGNORE = 255
 NUM_CLASSES = 19
@@ -101,3 +101,25 @@ def synthetic_street_label(height: int, width: int, seed: int) -> np.ndarray:
         poly(label, [(cx + radius * np.cos(a), cy + 2 * radius * np.sin(a))
                      for a in angles], IGNORE)
     return label
+
+
+def synthetic_prediction(label: np.ndarray, seed: int) -> np.ndarray:
+    """A plausible prediction for ``label``: boundaries moved by a 4x
+    nearest down/up-sampling, ignore regions filled with classes, and a few
+    blobs of wrong classes."""
+    height, width = label.shape
+    rng = np.random.default_rng(seed)
+    small = cv2.resize(
+        label, (max(1, width // 4), max(1, height // 4)),
+        interpolation=cv2.INTER_NEAREST)
+    pred = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
+    other = synthetic_street_label(height, width, seed + 1)
+    other[other == IGNORE] = 0
+    pred = np.where(pred == IGNORE, other, pred).astype(np.uint8)
+    for _ in range(12):
+        centre = (int(rng.integers(width)), int(rng.integers(height)))
+        axes = (int(rng.integers(1, max(2, width // 40))),
+                int(rng.integers(1, max(2, height // 20))))
+        cv2.ellipse(pred, centre, axes, 0, 0, 360,
+                    int(rng.integers(NUM_CLASSES)), -1)
+    return pred

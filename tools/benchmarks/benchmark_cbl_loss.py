@@ -32,12 +32,10 @@ import statistics
 import time
 from typing import Callable, Dict, List
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from cblseg.datasets import (GenerateBoundary, label_id_to_train_id_lut,
-                             render_street_scene)
+from cblseg.benchmarks.inputs import cbl_loss_inputs
 from cblseg.models.losses import conditional_boundary_loss
 from cblseg.utils.benchmark_timing import cpu_name
 
@@ -45,42 +43,6 @@ IGNORE = 255
 NUM_CLASSES = 19
 EPS = 1e-5
 TERMS = ('context', 'nce', 'cn')
-
-
-# --------------------------------------------------------------------------
-# Inputs
-# --------------------------------------------------------------------------
-def make_inputs(batch: int,
-                height: int,
-                width: int,
-                channels: int,
-                stride: int,
-                seed: int = 0):
-    """Labels, boundaries, features, logits and classifier (CPU tensors)."""
-    rng = np.random.default_rng(seed)
-    lut = label_id_to_train_id_lut()
-    boundary = GenerateBoundary(dilation=0.02)
-    labels, edges = [], []
-    for _ in range(batch):
-        _, label_ids = render_street_scene(rng, height, width)
-        train_ids = lut[label_ids]
-        results = boundary(dict(gt_seg_map=train_ids))
-        labels.append(train_ids.astype(np.int64))
-        edges.append(results['gt_edge_map'].astype(np.int64))
-    gt_sem_seg = torch.from_numpy(np.stack(labels))[:, None]
-    gt_edge_map = torch.from_numpy(np.stack(edges))[:, None]
-    h, w = height // stride, width // stride
-    gen = torch.Generator().manual_seed(seed)
-    feats = torch.randn(batch, channels, h, w, generator=gen)
-    small = F.interpolate(
-        gt_sem_seg.float(), size=(h, w), mode='nearest')[:, 0].long()
-    logits = torch.randn(batch, NUM_CLASSES, h, w, generator=gen)
-    right = (torch.rand(batch, h, w, generator=gen) < 0.8) & (small != IGNORE)
-    logits += 4.0 * F.one_hot(small.clamp_max(NUM_CLASSES - 1),
-                              NUM_CLASSES).permute(0, 3, 1, 2) * right[:, None]
-    weight = torch.randn(NUM_CLASSES, channels, 1, 1, generator=gen) * 0.05
-    bias = torch.randn(NUM_CLASSES, generator=gen) * 0.1
-    return feats, logits, gt_sem_seg, gt_edge_map, weight, bias
 
 
 # --------------------------------------------------------------------------
@@ -245,7 +207,7 @@ def parse_args():
 
 def run_device(device: torch.device, args, size) -> float:
     batch, height, width, channels, stride = size
-    inputs = make_inputs(batch, height, width, channels, stride)
+    inputs = cbl_loss_inputs(batch, height, width, channels, stride)
     inputs = [t.to(device) for t in inputs]
     h, w = height // stride, width // stride
     edge = F.interpolate(

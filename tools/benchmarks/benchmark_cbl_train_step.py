@@ -44,13 +44,10 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
-from mmengine.structures import PixelData
 from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
 
 import cblseg
-from cblseg.datasets import (GenerateBoundary, label_id_to_train_id_lut,
-                             render_street_scene)
+from cblseg.benchmarks.inputs import train_step_batch
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASE_CONFIG = osp.join(
@@ -87,33 +84,6 @@ def parse_args(argv=None):
         args.steps, args.warmup, args.batch_size = 2, 1, 2
         args.size = (64, 128)
     return args
-
-
-def make_batch(batch_size, height, width, seed=0):
-    """Synthetic street scenes in the form ``train_step`` takes."""
-    rng = np.random.default_rng(seed)
-    lut = label_id_to_train_id_lut()
-    boundary = GenerateBoundary(dilation=0.02)
-    inputs, samples = [], []
-    for _ in range(batch_size):
-        image, label_ids = render_street_scene(rng, height, width)
-        label = lut[label_ids]
-        edge = boundary.transform(dict(gt_seg_map=label))['gt_edge_map']
-        # PackSegInputs: BGR uint8 CHW image, int64 1xHxW maps
-        inputs.append(
-            torch.from_numpy(
-                np.ascontiguousarray(image[..., ::-1].transpose(2, 0, 1))))
-        meta = dict(
-            img_shape=(height, width),
-            ori_shape=(height, width),
-            pad_shape=(height, width))
-        sample = SegDataSample(metainfo=meta)
-        sample.gt_sem_seg = PixelData(
-            data=torch.from_numpy(label.astype(np.int64))[None])
-        sample.gt_edge_map = PixelData(
-            data=torch.from_numpy(edge.astype(np.int64))[None])
-        samples.append(sample)
-    return dict(inputs=inputs, data_samples=samples)
 
 
 def build_model(config, size, state_dict=None):
@@ -154,7 +124,7 @@ def main(argv=None):
         'OCRNet (OCRHead)': (base, base_optim),
         'OCRNet + CBL (CBLOCRHead)': (cbl, cbl_optim),
     }
-    data = make_batch(args.batch_size, height, width)
+    data = train_step_batch(args.batch_size, height, width)
 
     print(f'python {platform.python_version()}, torch {torch.__version__}, '
           f'cblseg {cblseg.__version__}, {platform.processor() or "cpu"}, '

@@ -47,7 +47,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from cblseg.datasets.benchmark_labels import synthetic_street_label
+from cblseg.benchmarks.peers import opencv_counts
+from cblseg.datasets.benchmark_labels import (synthetic_prediction,
+                                              synthetic_street_label)
 from cblseg.evaluation import boundary_counts, count_row_names
 from cblseg.evaluation.offline import evaluate_folders
 from cblseg.ops import radius_from_dilation
@@ -59,28 +61,6 @@ IGNORE = 255
 NUM_CLASSES = 19
 DILATION = 0.02
 TOLERANCES = (1, 3, 5)
-
-
-def synthetic_prediction(label: np.ndarray, seed: int) -> np.ndarray:
-    """A plausible prediction for ``label``: boundaries moved by a 4x
-    nearest down/up-sampling, ignore regions filled with classes, and a few
-    blobs of wrong classes."""
-    height, width = label.shape
-    rng = np.random.default_rng(seed)
-    small = cv2.resize(
-        label, (max(1, width // 4), max(1, height // 4)),
-        interpolation=cv2.INTER_NEAREST)
-    pred = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
-    other = synthetic_street_label(height, width, seed + 1)
-    other[other == IGNORE] = 0
-    pred = np.where(pred == IGNORE, other, pred).astype(np.uint8)
-    for _ in range(12):
-        centre = (int(rng.integers(width)), int(rng.integers(height)))
-        axes = (int(rng.integers(1, max(2, width // 40))),
-                int(rng.integers(1, max(2, height // 20))))
-        cv2.ellipse(pred, centre, axes, 0, 0, 360,
-                    int(rng.integers(NUM_CLASSES)), -1)
-    return pred
 
 
 # --------------------------------------------------------------------------
@@ -125,64 +105,6 @@ def cbl_reference_counts(pred: np.ndarray, gt: np.ndarray,
         counts['band_gt'][cls] = np.count_nonzero(band_gt)
         counts['band_pred'][cls] = np.count_nonzero(band_pred)
         counts['band_intersect'][cls] = np.count_nonzero(band_gt & band_pred)
-    return counts
-
-
-# --------------------------------------------------------------------------
-# (c) per-class OpenCV implementation of every count
-# --------------------------------------------------------------------------
-def _erode_band(mask: np.ndarray, neutral: np.ndarray, radius: int):
-    """Pixels of ``mask`` whose (2r+1) square leaves the image or meets a
-    pixel outside ``mask | neutral``."""
-    kernel = np.ones((2 * radius + 1, 2 * radius + 1), dtype=np.uint8)
-    eroded = cv2.erode(
-        mask | neutral, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    return mask & (1 - eroded)
-
-
-def opencv_counts(pred: np.ndarray,
-                  gt: np.ndarray,
-                  radius: int,
-                  tolerances=TOLERANCES) -> Dict[str, np.ndarray]:
-    k = NUM_CLASSES
-    valid = (gt != IGNORE).view(np.uint8)
-    ignored = 1 - valid
-    nothing = np.zeros_like(valid)
-    counts = {
-        name: np.zeros(k, np.int64)
-        for name in count_row_names(tolerances)
-    }
-    joint = np.bincount(
-        (np.minimum(gt, k).astype(np.int32) * (k + 1) +
-         pred.astype(np.int32)).ravel(),
-        minlength=(k + 1) * (k + 1)).reshape(k + 1, k + 1)[:k, :k]
-    counts['area_gt'] = joint.sum(1)
-    counts['area_pred'] = joint.sum(0)
-    counts['intersect'] = np.diag(joint).copy()
-    dilate_kernels = {
-        t: np.ones((2 * t + 1, 2 * t + 1), dtype=np.uint8)
-        for t in tolerances
-    }
-    present = np.union1d(np.unique(gt), np.unique(pred))
-    for cls in present[present < k]:
-        gt_mask = (gt == cls).view(np.uint8)
-        pred_mask = (pred == cls).view(np.uint8)
-        band_gt = _erode_band(gt_mask, ignored, radius)
-        band_pred = _erode_band(pred_mask, nothing, radius) & valid
-        counts['band_gt'][cls] = np.count_nonzero(band_gt)
-        counts['band_pred'][cls] = np.count_nonzero(band_pred)
-        counts['band_intersect'][cls] = np.count_nonzero(band_gt & band_pred)
-        contour_gt = _erode_band(gt_mask, ignored, 1)
-        contour_pred = _erode_band(pred_mask, nothing, 1) & valid
-        counts['contour_gt'][cls] = np.count_nonzero(contour_gt)
-        counts['contour_pred'][cls] = np.count_nonzero(contour_pred)
-        for t in tolerances:
-            near_gt = cv2.dilate(contour_gt, dilate_kernels[t])
-            near_pred = cv2.dilate(contour_pred, dilate_kernels[t])
-            counts[f'contour_pred_matched@{t}'][cls] = np.count_nonzero(
-                contour_pred & near_gt)
-            counts[f'contour_gt_matched@{t}'][cls] = np.count_nonzero(
-                contour_gt & near_pred)
     return counts
 
 
