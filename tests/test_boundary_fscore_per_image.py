@@ -121,10 +121,10 @@ def scores_of(pairs, num_classes, ratios):
 # --------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    'ratio, pixels',
-    [(0.0003, 1), (0.0005, 2), (0.00088, 3), (0.001, 3), (0.001875, 5),
-     (0.002, 5), (0.003, 7), (0.00375, 9), (0.005, 12), (0.0075, 18)])
+@pytest.mark.parametrize('ratio, pixels',
+                         [(0.0003, 1), (0.0005, 2), (0.00088, 3), (0.001, 3),
+                          (0.001875, 5), (0.002, 5), (0.003, 7), (0.00375, 9),
+                          (0.005, 12), (0.0075, 18)])
 def test_tolerance_in_pixels_at_cityscapes_size(ratio, pixels):
     # ceil(ratio * 2289.73), as np.ceil(th * np.linalg.norm(shape))
     assert tolerance_pixels(ratio, 1024, 2048) == pixels
@@ -142,8 +142,10 @@ def test_boundaries_of_a_hand_made_label():
     label[1:3, 2:4] = 1
     label[4, 5] = 2
     classes, flat = class_boundary_pixels(label, 3)
-    got = {c: sorted(divmod(int(p), 6) for p in flat[classes == c])
-           for c in range(3)}
+    got = {
+        c: sorted(divmod(int(p), 6) for p in flat[classes == c])
+        for c in range(3)
+    }
     # pixels that differ from their right, lower or lower-right neighbour:
     # a 3 x 3 ring around (1, 2), i.e. the square's outline shifted half a
     # pixel to the top left (its top-left pixel sees only square pixels)
@@ -205,16 +207,13 @@ def test_empty_boundaries_follow_the_reference_rules():
     counts = per_image_boundary_counts(pred, gt, 4, (0.1, ))
     f_score, precision, recall = per_image_boundary_scores(counts)
     # class 2: boundary in the prediction only -> P 0, R 1, F 0
-    assert (precision[0, 0, 2], recall[0, 0, 2], f_score[0, 0, 2]) == (0, 1,
-                                                                      0)
+    assert (precision[0, 0, 2], recall[0, 0, 2], f_score[0, 0, 2]) == (0, 1, 0)
     # class 3: in neither map -> P = R = F = 1
-    assert (precision[0, 0, 3], recall[0, 0, 3], f_score[0, 0, 3]) == (1, 1,
-                                                                      1)
+    assert (precision[0, 0, 3], recall[0, 0, 3], f_score[0, 0, 3]) == (1, 1, 1)
     # ground truth only -> P 1, R 0, F 0
     f_score, precision, recall = per_image_boundary_scores(
         per_image_boundary_counts(np.zeros_like(gt), gt, 4, (0.1, )))
-    assert (precision[0, 0, 1], recall[0, 0, 1], f_score[0, 0, 1]) == (1, 0,
-                                                                      0)
+    assert (precision[0, 0, 1], recall[0, 0, 1], f_score[0, 0, 1]) == (1, 0, 0)
 
 
 def test_ignored_pixels_are_no_class_in_both_maps():

@@ -277,9 +277,9 @@ def per_image_boundary_scores(
         precision = np.where(gt_empty & ~pred_empty, 0.0, precision)
         recall = np.where(pred_empty & ~gt_empty, 0.0, recall)
         total = precision + recall
-        f_score = np.where(total > 0,
-                           2 * precision * recall / np.where(
-                               total > 0, total, 1), 0.0)
+        f_score = np.where(
+            total > 0, 2 * precision * recall / np.where(total > 0, total, 1),
+            0.0)
     return f_score, precision, recall
 
 
