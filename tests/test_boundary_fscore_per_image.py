@@ -268,6 +268,11 @@ def test_bad_values_and_ratios_are_named():
     gt[1, 1] = 9
     with pytest.raises(ValueError, match=r'the ground truth .*\[9\]'):
         per_image_boundary_counts(gt, gt, 3, (0.1, ))
+    # a value that int32 would wrap into the classes
+    wraps = np.zeros((4, 4), dtype=np.int64)
+    wraps[2, 2] = 2**32 + 1
+    with pytest.raises(ValueError, match=r'\[4294967297\]'):
+        per_image_boundary_counts(wraps, np.zeros_like(wraps), 3, (0.1, ))
     for ratios in ((0, ), (1.5, ), (3, ), ()):
         with pytest.raises(ValueError, match='bf_tolerance_ratios'):
             per_image_boundary_counts(pred, pred, 9, ratios)

@@ -108,11 +108,12 @@ def _codes(label: np.ndarray, valid: np.ndarray, num_classes: int,
     if not np.issubdtype(label.dtype, np.integer):
         raise TypeError(f'{name}: the {what} must hold integers, got '
                         f'{label.dtype}')
-    codes = label.astype(np.int32)
-    no_class = codes == ignore_index
+    # validated in the input's dtype: a cast first could wrap a bad value
+    # into the classes
+    no_class = label == ignore_index
     if 0 <= ignore_index < num_classes and what == 'prediction':
         no_class[...] = False  # predicting the ignore index is that class
-    bad = ((codes < 0) | (codes >= num_classes)) & ~no_class
+    bad = ((label < 0) | (label >= num_classes)) & ~no_class
     if bad.any():
         values = np.unique(label[bad])
         shown = ', '.join(str(v) for v in values[:8])
@@ -121,7 +122,7 @@ def _codes(label: np.ndarray, valid: np.ndarray, num_classes: int,
             f'{name}: the {what} contains values [{shown}{more}] that are '
             f'neither a class index in [0, {num_classes}) nor the ignore '
             f'index {ignore_index}')
-    codes[no_class | ~valid] = num_classes
+    codes = np.where(no_class | ~valid, num_classes, label).astype(np.int32)
     return codes
 
 
