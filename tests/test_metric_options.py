@@ -56,9 +56,13 @@ def test_several_unknown_arguments_are_all_named():
 
 
 def test_known_arguments_still_build():
+    # keep_results: set by tools/test.py --out (for CityscapesMetric)
     assert METRICS.build(
-        dict(type='BoundaryIoUMetric', iou_metrics=['mIoU'],
-             collect_dir=None)).iou_metrics == ('mIoU', )
+        dict(
+            type='BoundaryIoUMetric',
+            iou_metrics=['mIoU'],
+            collect_dir=None,
+            keep_results=True)).iou_metrics == ('mIoU', )
     assert TRANSFORMS.build(dict(type='GenerateBoundary', radius=2)).radius \
         == 2
     assert MODELS.build(dict(type='ConditionalBoundaryLoss',

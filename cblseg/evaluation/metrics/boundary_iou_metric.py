@@ -356,6 +356,10 @@ class BoundaryIoUMetric(BaseMetric):
             ``(0.00088, 0.001875, 0.00375, 0.005)`` (3, 5, 9, 12 px at
             1024 x 2048).
         collect_dir (str, optional): See ``BaseMetric``.
+        keep_results (bool): Accepted and ignored: ``tools/test.py --out``
+            sets it (for MMSeg's ``CityscapesMetric``, which deletes its
+            PNGs without it); the PNGs written to ``output_dir`` are always
+            kept.
 
     Raises:
         TypeError: For an unknown keyword argument (e.g. a misspelt config
@@ -380,6 +384,7 @@ class BoundaryIoUMetric(BaseMetric):
                  bf_protocol: str = 'counts',
                  bf_tolerance_ratios: Optional[Sequence[float]] = None,
                  collect_dir: Optional[str] = None,
+                 keep_results: bool = False,
                  **kwargs) -> None:
         # First: a misspelt key is reported before any other check runs.
         reject_unknown_kwargs(
