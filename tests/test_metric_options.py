@@ -103,7 +103,7 @@ def test_iou_metrics_equal_iou_metric(options):
     assert ('mRecall' in ours) == ('mFscore' in str(options))
 
 
-def test_iou_metrics_in_the_per_class_table(caplog):
+def test_iou_metrics_in_the_per_class_table():
     metric = BoundaryIoUMetric(iou_metrics=['mDice', 'mFscore'])
     evaluate(metric, make_samples(12, count=2))
     _, per_class, _ = metric.summarize_results(metric.results, len(CLASSES))
