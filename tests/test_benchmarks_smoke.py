@@ -8,6 +8,7 @@ import pytest
 from conftest import run_tool
 
 BENCHMARKS = {
+    'benchmark_bf_per_image.py': ['ratio', 'identical counts'],
     'benchmark_boundary.py': ['ratio'],
     'benchmark_cbl_loss.py': ['ratio', 'same values'],
     'benchmark_cbl_train_step.py': ['ratio', 'loss_cbl_context'],

@@ -1,6 +1,8 @@
 # Copyright (c) cblseg contributors. All rights reserved.
 """BoundaryIoUMetric through tools/test.py: 2 processes (tools/dist_test.sh,
-CPU / gloo) give exactly the numbers of 1 process."""
+CPU / gloo) give exactly the numbers of 1 process, for the default metric
+and, in the same run, one with IoUMetric's extra metrics and the per-image
+boundary F-score protocol (per-image results collected across ranks)."""
 import os
 import re
 import subprocess
@@ -12,7 +14,17 @@ import torch
 from conftest import DEMO_CONFIG, REPO_ROOT, free_port
 
 _TEST_LINE = re.compile(r'Iter\(test\) \[\d+/\d+\]\s+(.*)$', re.M)
-_PAIR = re.compile(r'([\w@/]+): (nan|-?\d+(?:\.\d+)?)')
+_PAIR = re.compile(r'([\w@/.]+): (nan|-?\d+(?:\.\d+)?)')
+# Two metrics in one test run: the default one with cblBIoU, and one with
+# IoUMetric's iou_metrics and the per-image protocol (prefix 'img').
+_EVALUATORS = '''
+test_evaluator = [
+    dict(type='BoundaryIoUMetric', cbl_biou=True),
+    dict(type='BoundaryIoUMetric', prefix='img', bf_protocol='per_image',
+         bf_tolerance_ratios=(0.005, 0.01, 0.02),
+         iou_metrics=['mIoU', 'mDice', 'mFscore']),
+]
+'''
 
 
 def test_metrics(output: str) -> dict:
@@ -52,9 +64,10 @@ def test_two_processes_give_the_one_process_numbers(random_checkpoint,
                                                     tmp_path):
     from cblseg.apis import test as run_test
 
+    config = tmp_path / 'two_metrics.py'
+    config.write_text(f'_base_ = [{DEMO_CONFIG!r}]\n' + _EVALUATORS)
+    config = str(config)
     options = [
-        'test_evaluator.type=BoundaryIoUMetric',
-        'test_evaluator.cbl_biou=True',
         f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False',
@@ -67,7 +80,7 @@ def test_two_processes_give_the_one_process_numbers(random_checkpoint,
         PORT=str(free_port()))
     double = subprocess.Popen(
         [
-            'bash', 'tools/dist_test.sh', DEMO_CONFIG, random_checkpoint, '2',
+            'bash', 'tools/dist_test.sh', config, random_checkpoint, '2',
             '--work-dir',
             str(tmp_path / 'two'), '--cfg-options'
         ] + options,
@@ -83,7 +96,7 @@ def test_two_processes_give_the_one_process_numbers(random_checkpoint,
         torch.set_num_threads(1)
         try:
             one = run_test([
-                DEMO_CONFIG, random_checkpoint, '--work-dir',
+                config, random_checkpoint, '--work-dir',
                 str(tmp_path / 'one'), '--cfg-options'
             ] + options)
         finally:
@@ -94,10 +107,16 @@ def test_two_processes_give_the_one_process_numbers(random_checkpoint,
             double.kill()
     assert double.returncode == 0, double_out[-5000:]
     assert 'Distributed training: True' in double_out
-    assert set(one) == {
+    default_keys = [
         'aAcc', 'microIoU', 'mIoU', 'mAcc', 'fwIoU', 'mBIoU', 'mBF@1px',
         'mBF@3px', 'mBF@5px', 'cblBIoU'
-    }
+    ]
+    per_image_keys = [
+        'aAcc', 'microIoU', 'mIoU', 'mAcc', 'mDice', 'mFscore', 'mPrecision',
+        'mRecall', 'fwIoU', 'mBIoU', 'mBF@0.005diag', 'mBF@0.01diag',
+        'mBF@0.02diag'
+    ]
+    assert list(one) == default_keys + [f'img/{k}' for k in per_image_keys]
     two = test_metrics(double_out)
     # the log prints 4 decimals of values rounded to 2
     assert {key: float(value) for key, value in two.items()} == one

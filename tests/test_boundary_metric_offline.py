@@ -149,6 +149,67 @@ def test_offline_equals_the_metric(prediction_folders):
     assert metric.evaluate(len(samples)) == report['summary']
 
 
+def metric_samples(prediction_folders):
+    """The prediction / ground-truth pairs as MMSeg data samples."""
+    samples = []
+    for key, pred_path, gt_path in find_pairs(
+            prediction_folders['train_ids'], prediction_folders['gt_dir'],
+            '_leftImg8bit.png', '_gtFine_labelTrainIds.png').pairs:
+        samples.append(
+            dict(
+                img_path=pred_path,
+                pred_sem_seg=dict(
+                    data=torch.from_numpy(read_index_png(pred_path)).long()
+                    [None]),
+                gt_sem_seg=dict(
+                    data=torch.from_numpy(read_index_png(gt_path)).long()
+                    [None])))
+    return samples
+
+
+def test_per_image_protocol_cli_equals_the_metric(prediction_folders,
+                                                  tmp_path):
+    """--bf-protocol per_image with 2 workers gives the metric's numbers
+    (per-image F-scores averaged with exact sums: worker order does not
+    matter); the counts protocol's pixel tolerances are refused with it."""
+    cli = load_cli()
+    out = tmp_path / 'r.json'
+    status = cli.main([
+        '--pred-dir', prediction_folders['train_ids'], '--gt-dir',
+        prediction_folders['gt_dir'], '--dataset', 'cityscapes',
+        '--bf-protocol', 'per_image', '--bf-tolerance-ratios', '0.03', '0.01',
+        '--nproc', '2', '--out',
+        str(out), '--no-progress'
+    ])
+    assert status == 0
+    report = json.loads(out.read_text())
+    assert [key for key in report['summary'] if 'BF' in key] == [
+        'mBF@0.01diag', 'mBF@0.03diag'
+    ]
+    assert report['settings']['bf_protocol'] == 'per_image'
+    assert report['settings']['bf_tolerance_ratios'] == [0.01, 0.03]
+    assert set(report['per_class']['road']) >= {
+        'BF@0.01diag', 'BP@0.01diag', 'BR@0.03diag'
+    }
+    metric = BoundaryIoUMetric(
+        bf_protocol='per_image', bf_tolerance_ratios=(0.01, 0.03))
+    metric.dataset_meta = dict(classes=report['settings']['classes'])
+    samples = metric_samples(prediction_folders)
+    metric.process({}, samples)
+    expected = metric.evaluate(len(samples))
+    assert report['summary'] == {
+        key: None if value != value else value
+        for key, value in expected.items()
+    }
+    status = cli.main([
+        '--pred-dir', prediction_folders['train_ids'], '--gt-dir',
+        prediction_folders['gt_dir'], '--dataset', 'cityscapes',
+        '--bf-protocol', 'per_image', '--tolerance', '1', '--out',
+        str(out), '--no-progress'
+    ])
+    assert status == 2
+
+
 def load_cli():
     spec = importlib.util.spec_from_file_location(
         'eval_boundary_cli', osp.join(REPO_ROOT, 'tools', 'eval_boundary.py'))

@@ -12,6 +12,12 @@ Examples::
     python tools/eval_boundary.py --pred-dir preds --gt-dir masks \\
         --gt-suffix _mask.png --num-classes 5 --radius 3 --tolerance 1 2
 
+    # boundary F-scores as GSCNN / SegFix publish them (per image, 3, 5, 9
+    # and 12 px at 1024 x 2048)
+    python tools/eval_boundary.py --pred-dir DIR \\
+        --gt-dir data/cityscapes/gtFine/val --dataset cityscapes \\
+        --bf-protocol per_image
+
 Prints the per-class table and the summary, writes a JSON report (``--out``)
 and lists unmatched, duplicated and unreadable files. Exit status 1 when no
 pair of files could be evaluated. Definitions: docs/metrics.md.
@@ -69,9 +75,23 @@ def parse_args(argv=None):
         '--tolerance',
         type=int,
         nargs='*',
-        default=[1, 3, 5],
-        help='boundary F-score tolerances in pixels (Chebyshev distance; '
-        'default: 1 3 5; none to skip)')
+        help='boundary F-score tolerances in pixels of --bf-protocol '
+        'counts (Chebyshev distance; default: 1 3 5; none to skip)')
+    parser.add_argument(
+        '--bf-protocol',
+        choices=['counts', 'per_image'],
+        default='counts',
+        help='boundary F-score protocol: counts (default: matched contour '
+        'pixels summed over the dataset, integer pixel tolerances) or '
+        'per_image (GSCNN / SegFix: F per image and class, tolerances as '
+        'fractions of the image diagonal, mean over images then classes)')
+    parser.add_argument(
+        '--bf-tolerance-ratios',
+        type=float,
+        nargs='+',
+        help='tolerances of --bf-protocol per_image as fractions of the '
+        'image diagonal, ceil(ratio * diagonal) pixels (default: GSCNN\'s '
+        '0.00088 0.001875 0.00375 0.005, i.e. 3 5 9 12 px at 1024x2048)')
     parser.add_argument(
         '--cbl-biou',
         action='store_true',
@@ -105,7 +125,9 @@ def main(argv=None) -> int:
             cbl_biou=args.cbl_biou,
             nproc=args.nproc,
             device=args.device,
-            progress=not args.no_progress)
+            progress=not args.no_progress,
+            bf_protocol=args.bf_protocol,
+            bf_tolerance_ratios=args.bf_tolerance_ratios)
     except (ValueError, FileNotFoundError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

@@ -32,8 +32,12 @@ from cblseg.datasets.voc_labels import VOC_CLASSES
 from cblseg.ops.boundary import ScratchBuffers
 from .functional.boundary_counts import (boundary_counts, check_tolerances,
                                          count_row_names)
+from .functional.boundary_fscore_per_image import (GSCNN_TOLERANCE_RATIOS,
+                                                   check_tolerance_ratios,
+                                                   per_image_boundary_counts)
 from cblseg.ops import check_radius_options, resolve_radius
-from .metrics.boundary_iou_metric import (DEFAULT_TOLERANCES, class_table,
+from .metrics.boundary_iou_metric import (BF_PROTOCOLS, DEFAULT_TOLERANCES,
+                                          add_per_image_scores, class_table,
                                           json_float, per_class_dict,
                                           summarize_counts)
 
@@ -150,21 +154,22 @@ def _init_worker(settings: dict, threads: Optional[int]) -> None:
 
 
 def _count_pair(pair: Tuple[str, str, str]):
-    """Counts of one pair: ``(key, pred_path, counts, cbl, error)``."""
+    """Counts of one pair: ``(key, pred_path, counts, cbl, error,
+    bf_counts)`` (``bf_counts``: the per-image protocol's, or None)."""
     key, pred_path, gt_path = pair
     settings = _WORKER
     try:
         pred = read_index_png(pred_path)
     except ValueError as error:
-        return key, pred_path, None, None, f'{pred_path}: {error}'
+        return key, pred_path, None, None, f'{pred_path}: {error}', None
     try:
         gt = read_index_png(gt_path)
     except ValueError as error:
-        return key, pred_path, None, None, f'{gt_path}: {error}'
+        return key, pred_path, None, None, f'{gt_path}: {error}', None
     if pred.shape != gt.shape:
         return (key, pred_path, None, None,
                 f'{pred_path}: prediction of shape {pred.shape} but ground '
-                f'truth {gt_path} of shape {gt.shape}')
+                f'truth {gt_path} of shape {gt.shape}', None)
     radius = resolve_radius(
         *gt.shape, dilation=settings['dilation'], radius=settings['radius'])
     device = torch.device(settings['device'])
@@ -185,10 +190,18 @@ def _count_pair(pair: Tuple[str, str, str]):
             # name the ground-truth file when the ground truth is at fault
             message = message.replace(f'{pred_path}: the ground truth',
                                       f'{gt_path}: the ground truth', 1)
-        return key, pred_path, None, None, message
+        return key, pred_path, None, None, message, None
     counts = result.counts[0].cpu().numpy()
     cbl = None if result.cbl is None else result.cbl[0].cpu().numpy()
-    return key, pred_path, counts, cbl, None
+    bf_counts = None
+    if settings['bf_tolerance_ratios']:
+        # labels were validated by boundary_counts above
+        bf_counts = per_image_boundary_counts(pred, gt,
+                                              settings['num_classes'],
+                                              settings['bf_tolerance_ratios'],
+                                              settings['ignore_index'],
+                                              pred_path)
+    return key, pred_path, counts, cbl, None, bf_counts
 
 
 # --------------------------------------------------------------------------
@@ -204,11 +217,14 @@ def evaluate_folders(pred_dir: str,
                      ignore_index: int = 255,
                      dilation: Optional[float] = None,
                      radius: Optional[int] = None,
-                     tolerances: Sequence[int] = DEFAULT_TOLERANCES,
+                     tolerances: Optional[Sequence[int]] = None,
                      cbl_biou: bool = False,
                      nproc: int = 1,
                      device: str = 'cpu',
-                     progress: bool = True) -> dict:
+                     progress: bool = True,
+                     bf_protocol: str = 'counts',
+                     bf_tolerance_ratios: Optional[Sequence[float]] = None
+                     ) -> dict:
     """Evaluate every matched pair of index PNGs.
 
     Args:
@@ -228,12 +244,18 @@ def evaluate_folders(pred_dir: str,
         dilation (float, optional): Band radius as a fraction of the image
             diagonal (0.02 when neither this nor ``radius`` is given).
         radius (int, optional): Fixed band radius in pixels.
-        tolerances (Sequence[int]): F-score tolerances in pixels.
+        tolerances (Sequence[int], optional): F-score tolerances in pixels
+            of ``bf_protocol='counts'``; default ``(1, 3, 5)``.
         cbl_biou (bool): Also compute the CBL reference's binary BIoU.
         nproc (int): Worker processes.
         device (str): Torch device for the counts (``'cpu'``, ``'cuda'``;
             with CUDA keep ``nproc`` at 1).
         progress (bool): Show a progress bar on stderr.
+        bf_protocol (str): ``'counts'`` or ``'per_image'`` (GSCNN /
+            SegFix), as in ``BoundaryIoUMetric``.
+        bf_tolerance_ratios (Sequence[float], optional): Tolerances of
+            ``'per_image'`` as fractions of the image diagonal; default
+            GSCNN's.
 
     Returns:
         dict: The report: ``summary``, ``per_class``, ``num_images``,
@@ -265,7 +287,8 @@ def evaluate_folders(pred_dir: str,
     pred_suffix = '.png' if pred_suffix is None else pred_suffix
     gt_suffix = '.png' if gt_suffix is None else gt_suffix
     check_radius_options(dilation, radius)
-    tolerances = check_tolerances(tolerances)
+    tolerances, ratios = _bf_settings(bf_protocol, tolerances,
+                                      bf_tolerance_ratios)
     nproc = max(1, int(nproc))
 
     scan = find_pairs(pred_dir, gt_dir, pred_suffix, gt_suffix)
@@ -276,10 +299,11 @@ def evaluate_folders(pred_dir: str,
         radius=radius,
         tolerances=tolerances,
         cbl_biou=bool(cbl_biou),
-        device=device)
+        device=device,
+        bf_tolerance_ratios=ratios)
     total = np.zeros((len(count_row_names(tolerances)), len(names)),
                      dtype=np.int64)
-    cbl_pairs, failed, evaluated = [], [], 0
+    cbl_pairs, bf_counts, failed, evaluated = [], [], [], 0
     bar = None
     if progress and scan.pairs:
         from mmengine.utils import ProgressBar
@@ -287,7 +311,7 @@ def evaluate_folders(pred_dir: str,
 
     def collect(result) -> None:
         nonlocal evaluated
-        _, pred_path, counts, cbl, error = result
+        _, pred_path, counts, cbl, error, image_bf = result
         if error is not None:
             failed.append(dict(file=pred_path, error=error))
         else:
@@ -295,6 +319,8 @@ def evaluate_folders(pred_dir: str,
             evaluated += 1
             if cbl is not None:
                 cbl_pairs.append(cbl)
+            if image_bf is not None:
+                bf_counts.append(image_bf)
         if bar is not None:
             bar.update()
 
@@ -327,6 +353,11 @@ def evaluate_folders(pred_dir: str,
         summary, per_class = summarize_counts(
             total, tolerances,
             np.array(cbl_pairs).reshape(-1, 2) if cbl_biou else None)
+        if ratios:
+            # a mean over images: exact (fsum), so independent of the order
+            # in which the workers returned them
+            add_per_image_scores(summary, per_class, bf_counts, ratios,
+                                 len(names))
         report['summary'] = summary
         report['per_class'] = per_class_dict(per_class, names)
         report['_per_class_arrays'] = per_class
@@ -350,6 +381,8 @@ def evaluate_folders(pred_dir: str,
         radius=radius,
         tolerances=list(tolerances),
         distance='chebyshev',
+        bf_protocol=bf_protocol,
+        bf_tolerance_ratios=list(ratios),
         cbl_biou=bool(cbl_biou),
         nproc=nproc,
         device=device)
@@ -358,6 +391,30 @@ def evaluate_folders(pred_dir: str,
         for name, row in zip(count_row_names(tolerances), total))
     report['seconds'] = round(time.perf_counter() - start, 3)
     return report
+
+
+def _bf_settings(
+        protocol: str, tolerances: Optional[Sequence[int]],
+        ratios: Optional[Sequence[float]]
+) -> Tuple[Tuple[int, ...], Tuple[float, ...]]:
+    """Pixel tolerances and diagonal ratios of a boundary F-score
+    protocol (each protocol takes only its own)."""
+    if protocol not in BF_PROTOCOLS:
+        raise ValueError(f'bf_protocol must be one of {BF_PROTOCOLS}, got '
+                         f'{protocol!r}')
+    if protocol == 'counts':
+        if ratios is not None:
+            raise ValueError('tolerance ratios belong to the per_image '
+                             'protocol; the counts protocol takes pixel '
+                             'tolerances')
+        return check_tolerances(
+            DEFAULT_TOLERANCES if tolerances is None else tolerances), ()
+    if tolerances is not None:
+        raise ValueError('pixel tolerances belong to the counts protocol; '
+                         'the per_image protocol takes tolerance ratios '
+                         '(fractions of the image diagonal)')
+    return (), check_tolerance_ratios(
+        GSCNN_TOLERANCE_RATIOS if ratios is None else ratios)
 
 
 def _start_methods() -> List[str]:

@@ -1,4 +1,5 @@
-from .arguments import check_int
+from .arguments import (accepted_arguments, check_int,
+                        reject_unknown_kwargs)
 from .checkpoint import (UnsafeCheckpointError, load_checkpoint_safely,
                          mmengine_checkpoint_safe_globals,
                          register_safe_checkpoint_loader)
@@ -9,7 +10,8 @@ from .distributed import (adapt_cfg_to_hardware, distributed_backend,
 from .model_size import count_config_parameters, count_parameters
 
 __all__ = [
-    'check_int', 'UnsafeCheckpointError', 'load_checkpoint_safely',
+    'check_int', 'accepted_arguments', 'reject_unknown_kwargs',
+    'UnsafeCheckpointError', 'load_checkpoint_safely',
     'mmengine_checkpoint_safe_globals', 'register_safe_checkpoint_loader',
     'CUSTOM_IMPORTS_HINT', 'imports_cblseg', 'load_config', 'DATA_HINT',
     'check_data_roots', 'iter_dataset_cfgs', 'adapt_cfg_to_hardware',

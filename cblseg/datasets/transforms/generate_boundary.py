@@ -6,6 +6,7 @@ from mmseg.registry import TRANSFORMS
 
 from cblseg.ops import (DEFAULT_DILATION, check_radius_options,
                         label_to_boundary, resolve_radius)
+from cblseg.utils.arguments import reject_unknown_kwargs
 
 
 @TRANSFORMS.register_module()
@@ -72,12 +73,19 @@ class GenerateBoundary(BaseTransform):
             ``radius``, not both.
         ignore_index (int): Label of ignored pixels, in [0, 255]. Should be
             the ``seg_pad_val`` of later transforms (255). Defaults to 255.
+
+    Raises:
+        TypeError: For any other keyword argument (a misspelt config key),
+            naming it and the accepted ones.
     """
 
     def __init__(self,
                  dilation: Optional[float] = None,
                  radius: Optional[int] = None,
-                 ignore_index: int = 255) -> None:
+                 ignore_index: int = 255,
+                 **kwargs) -> None:
+        reject_unknown_kwargs(type(self).__name__, kwargs,
+                              GenerateBoundary.__init__)
         super().__init__()
         check_radius_options(dilation, radius)
         if radius is None and dilation is None:

@@ -24,15 +24,27 @@ from prettytable import PrettyTable
 
 from cblseg.ops.boundary import (ScratchBuffers, check_radius_options,
                                  resolve_radius)
+from cblseg.utils.arguments import reject_unknown_kwargs
 from ..functional.boundary_counts import (boundary_counts, check_tolerances,
                                           count_row_names)
+from ..functional.boundary_fscore_per_image import (
+    GSCNN_TOLERANCE_RATIOS, average_per_image_scores, check_tolerance_ratios,
+    per_image_boundary_counts, per_image_boundary_scores, ratio_key)
 
 __all__ = [
-    'BoundaryIoUMetric', 'summarize_counts', 'class_table', 'json_float',
-    'per_class_dict', 'DEFAULT_TOLERANCES', 'CBL_EPSILON'
+    'BoundaryIoUMetric', 'summarize_counts', 'summarize_per_image_counts',
+    'add_per_image_scores', 'check_iou_metrics', 'class_table', 'json_float',
+    'per_class_dict', 'DEFAULT_TOLERANCES', 'CBL_EPSILON', 'IOU_METRICS',
+    'BF_PROTOCOLS'
 ]
 
 DEFAULT_TOLERANCES = (1, 3, 5)
+#: ``iou_metrics`` names, as MMSeg's IoUMetric accepts them.
+IOU_METRICS = ('mIoU', 'mDice', 'mFscore')
+#: Boundary F-score protocols: dataset-level counts at integer pixel
+#: tolerances, or per image with tolerances as fractions of the diagonal
+#: (GSCNN / SegFix).
+BF_PROTOCOLS = ('counts', 'per_image')
 # biou.py's iou_binary_mask: (i + 1e-5) / (u + 1e-5)
 CBL_EPSILON = 1e-5
 
@@ -83,11 +95,29 @@ def per_class_dict(per_class: Dict[str, np.ndarray],
         for index, name in enumerate(class_names))
 
 
+def check_iou_metrics(iou_metrics) -> Tuple[str, ...]:
+    """``iou_metrics`` as IoUMetric takes it (a name or a list of
+    ``'mIoU'``, ``'mDice'``, ``'mFscore'``), as a tuple that starts with
+    ``'mIoU'`` (always reported here)."""
+    names = [iou_metrics] if isinstance(iou_metrics, str) else iou_metrics
+    try:
+        names = list(names)
+    except TypeError:
+        names = [names]
+    unknown = [name for name in names if name not in IOU_METRICS]
+    if unknown:
+        raise ValueError(f'iou_metrics: unknown {unknown!r}; choose from '
+                         f'{list(IOU_METRICS)} (as in IoUMetric)')
+    return tuple(['mIoU'] + [n for n in IOU_METRICS[1:] if n in names])
+
+
 def summarize_counts(
     counts: np.ndarray,
     tolerances: Sequence[int] = DEFAULT_TOLERANCES,
     cbl_pairs: Optional[np.ndarray] = None,
-    nan_to_num: Optional[float] = None
+    nan_to_num: Optional[float] = None,
+    iou_metrics: Sequence[str] = ('mIoU', ),
+    beta: float = 1
 ) -> Tuple[Dict[str, float], 'OrderedDict[str, np.ndarray]']:
     """Metrics from per-class counts summed over a dataset.
 
@@ -100,15 +130,21 @@ def summarize_counts(
         nan_to_num (float, optional): Replace NaN per-class values (classes
             absent from prediction and ground truth) before averaging, as
             IoUMetric does.
+        iou_metrics (Sequence[str]): IoUMetric's ``iou_metrics``:
+            ``'mDice'`` adds ``mDice``, ``'mFscore'`` adds ``mFscore``,
+            ``mPrecision`` and ``mRecall`` (``mIoU`` is always reported).
+        beta (float): IoUMetric's ``beta`` of ``mFscore``.
 
     Returns:
         tuple: ``summary`` (``aAcc``, ``microIoU``, ``mIoU``, ``mAcc``,
-        ``fwIoU``, ``mBIoU``, ``mBF@<t>px``..., ``cblBIoU``; percent, 2
-        decimals) and ``per_class`` (``IoU``, ``Acc``, ``BIoU``,
-        ``BF@<t>px``, ``BP@<t>px``, ``BR@<t>px``: arrays of fractions, NaN
-        where undefined).
+        [``mDice``, ``mFscore``, ``mPrecision``, ``mRecall``], ``fwIoU``,
+        ``mBIoU``, ``mBF@<t>px``..., ``cblBIoU``; percent, 2 decimals) and
+        ``per_class`` (``IoU``, ``Acc``, [``Dice``, ``Fscore``,
+        ``Precision``, ``Recall``], ``BIoU``, ``BF@<t>px``, ``BP@<t>px``,
+        ``BR@<t>px``: arrays of fractions, NaN where undefined).
     """
     tolerances = check_tolerances(tolerances)
+    iou_metrics = check_iou_metrics(iou_metrics)
     names = count_row_names(tolerances)
     counts = np.asarray(counts, dtype=np.int64)
     if counts.ndim != 2 or counts.shape[0] != len(names):
@@ -125,11 +161,16 @@ def summarize_counts(
         torch.from_numpy(intersect).float(),
         torch.from_numpy(union).float(),
         torch.from_numpy(area_pred).float(),
-        torch.from_numpy(area_gt).float(), ['mIoU'], nan_to_num)
+        torch.from_numpy(area_gt).float(), list(iou_metrics), nan_to_num,
+        beta)
     summary = OrderedDict(aAcc=_percent_mean(region['aAcc']))
     summary['microIoU'] = _micro_iou(intersect, union)
     summary['mIoU'] = _percent_mean(region['IoU'])
     summary['mAcc'] = _percent_mean(region['Acc'])
+    # IoUMetric's other keys, in its order and with its names ('m' + key)
+    extra = [key for key in region if key not in ('aAcc', 'IoU', 'Acc')]
+    for key in extra:
+        summary['m' + key] = _percent_mean(region[key])
     iou64 = _ratio(intersect, union)
     total_gt = area_gt.sum()
     summary['fwIoU'] = (
@@ -137,6 +178,7 @@ def summarize_counts(
               100, 2) if total_gt > 0 else float('nan'))
 
     per_class = OrderedDict(IoU=region['IoU'], Acc=region['Acc'])
+    per_class.update((key, region[key]) for key in extra)
     band_union = row['band_gt'] + row['band_pred'] - row['band_intersect']
     per_class['BIoU'] = _ratio(row['band_intersect'], band_union)
     scores = OrderedDict()
@@ -172,6 +214,73 @@ def summarize_counts(
     return dict(summary), per_class
 
 
+def summarize_per_image_counts(
+    counts: np.ndarray,
+    ratios: Sequence[float] = GSCNN_TOLERANCE_RATIOS,
+    nan_to_num: Optional[float] = None
+) -> Tuple[Dict[str, float], 'OrderedDict[str, np.ndarray]']:
+    """Boundary F-scores of the per-image protocol (GSCNN / SegFix).
+
+    Args:
+        counts (np.ndarray): ``N x (2 + 2T) x K`` per-image counts of
+            :func:`cblseg.evaluation.functional.per_image_boundary_counts`.
+        ratios (Sequence[float]): Their tolerances (fractions of the
+            diagonal).
+        nan_to_num (float, optional): Value of the scores without any image.
+
+    Returns:
+        tuple: ``summary`` (``mBF@<r>diag`` per ratio: the mean over all
+        classes of the per-class mean over all images, percent, 2
+        decimals) and ``per_class`` (``BF@<r>diag``, ``BP@<r>diag``,
+        ``BR@<r>diag``: per-class means over the images, fractions).
+    """
+    ratios = check_tolerance_ratios(ratios)
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.ndim != 3 or counts.shape[1] != 2 + 2 * len(ratios):
+        raise ValueError(f'counts must be N x {2 + 2 * len(ratios)} x K for '
+                         f'ratios {ratios}, got shape {counts.shape}')
+    scores = per_image_boundary_scores(counts) if len(counts) else [
+        np.zeros((0, len(ratios), counts.shape[2]))
+    ] * 3
+    means = [average_per_image_scores(values) for values in scores]
+    if nan_to_num is not None:
+        means = [np.nan_to_num(m, nan=nan_to_num) for m in means]
+    summary, per_class, extra = OrderedDict(), OrderedDict(), OrderedDict()
+    for index, ratio in enumerate(ratios):
+        key = f'{ratio_key(ratio)}diag'
+        per_class[f'BF@{key}'] = means[0][index]
+        extra[f'BP@{key}'] = means[1][index]
+        extra[f'BR@{key}'] = means[2][index]
+        summary[f'mBF@{key}'] = _percent_mean(means[0][index])
+    per_class.update(extra)
+    return dict(summary), per_class
+
+
+def add_per_image_scores(summary: Dict[str, float],
+                         per_class: 'OrderedDict[str, np.ndarray]',
+                         counts: Sequence[np.ndarray],
+                         ratios: Sequence[float],
+                         num_classes: int,
+                         nan_to_num: Optional[float] = None) -> None:
+    """Add the per-image protocol's F-scores (from the per-image counts) to
+    the results of :func:`summarize_counts`, in place: ``mBF@<r>diag``
+    before ``cblBIoU``; ``BF@<r>diag`` before the precision / recall
+    columns."""
+    ratios = check_tolerance_ratios(ratios)
+    stacked = np.stack(counts) if len(counts) else np.zeros(
+        (0, 2 + 2 * len(ratios), num_classes), dtype=np.int64)
+    bf_summary, bf_per_class = summarize_per_image_counts(
+        stacked, ratios, nan_to_num)
+    cbl = summary.pop('cblBIoU', None)
+    summary.update(bf_summary)
+    if cbl is not None:
+        summary['cblBIoU'] = cbl
+    scores = [key for key in per_class if key.startswith(('BP@', 'BR@'))]
+    tail = OrderedDict((key, per_class.pop(key)) for key in scores)
+    per_class.update(bf_per_class)
+    per_class.update(tail)
+
+
 def class_table(class_names: Sequence[str],
                 per_class: Dict[str, np.ndarray],
                 columns: Optional[Sequence[str]] = None) -> PrettyTable:
@@ -202,9 +311,13 @@ class BoundaryIoUMetric(BaseMetric):
 
     Summary keys: ``aAcc``, ``mIoU``, ``mAcc`` (equal to MMSeg's
     ``IoUMetric``), ``microIoU`` (pooled over the classes, after ``aAcc``),
-    ``fwIoU``, ``mBIoU``, ``mBF@<t>px`` per tolerance, and ``cblBIoU`` with
-    ``cbl_biou=True``. A per-class table (IoU, Acc, BIoU, BF@<t>px, with the
-    dataset's class names) is logged like IoUMetric's.
+    ``mDice`` / ``mFscore``, ``mPrecision``, ``mRecall`` with
+    ``iou_metrics`` (after ``mAcc``, equal to IoUMetric's), ``fwIoU``,
+    ``mBIoU``, ``mBF@<t>px`` per tolerance (or ``mBF@<r>diag`` per ratio
+    with ``bf_protocol='per_image'``), and ``cblBIoU`` with
+    ``cbl_biou=True``. A per-class table (IoU, Acc, [Dice, Fscore,
+    Precision, Recall], BIoU, BF@..., with the dataset's class names) is
+    logged like IoUMetric's.
 
     Args:
         ignore_index (int): Ground-truth label that takes no part. 255.
@@ -213,8 +326,9 @@ class BoundaryIoUMetric(BaseMetric):
             0.02 (the Boundary IoU paper's value) when neither this nor
             ``radius`` is given.
         radius (int, optional): Fixed band radius in pixels instead.
-        tolerances (Sequence[int]): Boundary F-score tolerances in pixels
-            (Chebyshev distance). Defaults to ``(1, 3, 5)``; ``()`` for none.
+        tolerances (Sequence[int], optional): Boundary F-score tolerances in
+            pixels (Chebyshev distance) of ``bf_protocol='counts'``.
+            Defaults to ``(1, 3, 5)``; ``()`` for none.
         cbl_biou (bool): Also report ``cblBIoU``, the binary Boundary IoU of
             the CBL reference code (all classes merged, per image,
             averaged), to compare with numbers produced by that code.
@@ -225,26 +339,89 @@ class BoundaryIoUMetric(BaseMetric):
             IoUMetric does.
         format_only (bool): Only write predictions, no evaluation.
         prefix (str, optional): Prefix of the metric names.
+        iou_metrics (str | Sequence[str]): As in IoUMetric: any of
+            ``'mIoU'``, ``'mDice'``, ``'mFscore'``. ``mIoU`` and ``mAcc`` are
+            always reported; ``'mDice'`` adds ``mDice``, ``'mFscore'`` adds
+            ``mFscore``, ``mPrecision`` and ``mRecall``.
+        beta (float): Weight of recall in ``mFscore``, as in IoUMetric. 1.
+        bf_protocol (str): How boundary F-scores are computed:
+            ``'counts'`` (default): matched contour pixels summed over the
+            dataset per class, integer pixel ``tolerances``;
+            ``'per_image'``: the GSCNN / SegFix protocol, F per image and
+            class with tolerances as fractions of the image diagonal,
+            averaged over images then classes (``docs/metrics.md``).
+        bf_tolerance_ratios (Sequence[float], optional): Tolerances of
+            ``bf_protocol='per_image'`` as fractions of the image diagonal
+            (``ceil(ratio * diagonal)`` pixels). Defaults to GSCNN's
+            ``(0.00088, 0.001875, 0.00375, 0.005)`` (3, 5, 9, 12 px at
+            1024 x 2048).
+        collect_dir (str, optional): See ``BaseMetric``.
+        keep_results (bool): Accepted and ignored: ``tools/test.py --out``
+            sets it (for MMSeg's ``CityscapesMetric``, which deletes its
+            PNGs without it); the PNGs written to ``output_dir`` are always
+            kept.
+
+    Raises:
+        TypeError: For an unknown keyword argument (e.g. a misspelt config
+            key), naming it and the accepted ones.
+        ValueError: For an unknown ``iou_metrics`` name or
+            ``bf_protocol``, or tolerances of the other protocol.
     """
 
     def __init__(self,
                  ignore_index: int = 255,
                  dilation: Optional[float] = None,
                  radius: Optional[int] = None,
-                 tolerances: Sequence[int] = DEFAULT_TOLERANCES,
+                 tolerances: Optional[Sequence[int]] = None,
                  cbl_biou: bool = False,
                  nan_to_num: Optional[float] = None,
                  collect_device: str = 'cpu',
                  output_dir: Optional[str] = None,
                  format_only: bool = False,
                  prefix: Optional[str] = None,
+                 iou_metrics: Sequence[str] = ('mIoU', ),
+                 beta: float = 1,
+                 bf_protocol: str = 'counts',
+                 bf_tolerance_ratios: Optional[Sequence[float]] = None,
+                 collect_dir: Optional[str] = None,
+                 keep_results: bool = False,
                  **kwargs) -> None:
-        super().__init__(collect_device=collect_device, prefix=prefix)
+        # First: a misspelt key is reported before any other check runs.
+        reject_unknown_kwargs(
+            type(self).__name__, kwargs, BoundaryIoUMetric.__init__)
+        super().__init__(
+            collect_device=collect_device,
+            prefix=prefix,
+            collect_dir=collect_dir)
         check_radius_options(dilation, radius)
         self.ignore_index = ignore_index
         self.dilation = dilation
         self.radius = radius
-        self.tolerances = check_tolerances(tolerances)
+        if bf_protocol not in BF_PROTOCOLS:
+            raise ValueError(f'bf_protocol must be one of {BF_PROTOCOLS}, '
+                             f'got {bf_protocol!r}')
+        self.bf_protocol = bf_protocol
+        if bf_protocol == 'counts':
+            if bf_tolerance_ratios is not None:
+                raise ValueError(
+                    'bf_tolerance_ratios (fractions of the diagonal) belong '
+                    "to bf_protocol='per_image'; with 'counts' give "
+                    'tolerances in pixels')
+            self.tolerances = check_tolerances(
+                DEFAULT_TOLERANCES if tolerances is None else tolerances)
+            self.bf_tolerance_ratios: Tuple[float, ...] = ()
+        else:
+            if tolerances is not None:
+                raise ValueError(
+                    'tolerances (pixels) belong to bf_protocol=\'counts\'; '
+                    "with 'per_image' give bf_tolerance_ratios (fractions "
+                    'of the image diagonal)')
+            self.tolerances = ()
+            self.bf_tolerance_ratios = check_tolerance_ratios(
+                GSCNN_TOLERANCE_RATIOS
+                if bf_tolerance_ratios is None else bf_tolerance_ratios)
+        self.iou_metrics = check_iou_metrics(iou_metrics)
+        self.beta = beta
         self.cbl_biou = bool(cbl_biou)
         self.nan_to_num = nan_to_num
         self.output_dir = output_dir
@@ -298,11 +475,18 @@ class BoundaryIoUMetric(BaseMetric):
                 names=[item[3] for item in group])
             counts = result.counts.cpu().numpy()
             cbl = None if result.cbl is None else result.cbl.cpu().numpy()
-            for position in range(len(group)):
-                self.results.append(
-                    dict(
-                        counts=counts[position],
-                        cbl=None if cbl is None else cbl[position]))
+            for position, (_, pred, gt, name) in enumerate(group):
+                entry = dict(
+                    counts=counts[position],
+                    cbl=None if cbl is None else cbl[position])
+                if self.bf_protocol == 'per_image':
+                    # numpy / OpenCV on the CPU: a per-class distance
+                    # transform, no torch equivalent worth the transfer
+                    entry['bf_counts'] = per_image_boundary_counts(
+                        pred.cpu().numpy(),
+                        gt.cpu().numpy(), num_classes,
+                        self.bf_tolerance_ratios, self.ignore_index, name)
+                self.results.append(entry)
 
     def _save_prediction(self, data_sample: dict, pred: torch.Tensor) -> None:
         basename = osp.splitext(osp.basename(data_sample['img_path']))[0]
@@ -355,7 +539,13 @@ class BoundaryIoUMetric(BaseMetric):
             cbl_pairs = np.array([result['cbl'] for result in results],
                                  dtype=np.int64).reshape(-1, 2)
         summary, per_class = summarize_counts(total, self.tolerances,
-                                              cbl_pairs, self.nan_to_num)
+                                              cbl_pairs, self.nan_to_num,
+                                              self.iou_metrics, self.beta)
+        if self.bf_protocol == 'per_image':
+            add_per_image_scores(summary, per_class,
+                                 [r['bf_counts'] for r in results],
+                                 self.bf_tolerance_ratios, num_classes,
+                                 self.nan_to_num)
         return summary, per_class, total
 
 

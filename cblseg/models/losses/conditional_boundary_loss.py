@@ -39,6 +39,7 @@ from torch import Tensor
 from torch.autograd.function import once_differentiable
 
 from cblseg.ops import ignore_aware_one_hot
+from cblseg.utils.arguments import reject_unknown_kwargs
 
 __all__ = ['conditional_boundary_loss', 'ConditionalBoundaryLoss']
 
@@ -667,6 +668,10 @@ class ConditionalBoundaryLoss(nn.Module):
             that starts with ``loss`` to the total loss. Defaults to
             ``'loss_cbl'``.
 
+    Raises:
+        TypeError: For any other keyword argument (a misspelt config key),
+            naming it and the accepted ones.
+
     Example:
         >>> cbl = MODELS.build(dict(type='ConditionalBoundaryLoss'))
         >>> losses = cbl(feats, seg_logits, gt_sem_seg, gt_edge_map,
@@ -682,7 +687,10 @@ class ConditionalBoundaryLoss(nn.Module):
                  kernel_size: int = 5,
                  ignore_index: int = 255,
                  reference_quirks: bool = False,
-                 loss_name: str = 'loss_cbl') -> None:
+                 loss_name: str = 'loss_cbl',
+                 **kwargs) -> None:
+        reject_unknown_kwargs(type(self).__name__, kwargs,
+                              ConditionalBoundaryLoss.__init__)
         super().__init__()
         self.loss_weight_context = float(loss_weight_context)
         self.loss_weight_nce = float(loss_weight_nce)
