@@ -77,6 +77,7 @@ def test_bad_values_edge_cases():
 
 
 def test_describe_bad_values():
+    assert describe_bad_values({}) == ''
     assert describe_bad_values({40: 12, 41: 1}) == \
         '40 (12 pixels), 41 (1 pixel)'
     many = describe_bad_values({v: 1 for v in range(20, 35)})
@@ -183,6 +184,31 @@ def test_undecodable_files_are_named(tmp_path):
         with pytest.raises(OSError) as err:
             LoadCheckedAnnotations(num_classes=19)(info(path))
         assert path in str(err.value) and cause in str(err.value)
+
+
+def test_inference_without_a_label_passes_through(tmp_path):
+    """MMSeg's inference_model removes only transforms named
+    'LoadAnnotations' from the test pipeline; ours then sees an image and
+    no seg_map_path."""
+    import torch
+    from mmseg.apis import inference_model
+    from mmseg.models import build_segmentor
+
+    results = dict(img=np.zeros((4, 5, 3), np.uint8))
+    out = LoadCheckedAnnotations(num_classes=19)(dict(results))
+    assert set(out) == {'img'}
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/ocrnet/'
+                 'ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py'))
+    assert 'LoadCheckedAnnotations' in [t['type'] for t in cfg.test_pipeline]
+    torch.manual_seed(0)
+    model = build_segmentor(cfg.model)
+    model.cfg = cfg
+    model.eval()
+    image = np.random.default_rng(0).integers(0, 256, (64, 128, 3), np.uint8)
+    prediction = inference_model(model, image)
+    assert tuple(prediction.pred_sem_seg.shape) == (64, 128)
+    assert 'gt_sem_seg' not in prediction
 
 
 def test_colour_label_is_refused(tmp_path):

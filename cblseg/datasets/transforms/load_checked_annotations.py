@@ -42,7 +42,8 @@ class LoadCheckedAnnotations(LoadAnnotations):
 
     Required Keys:
 
-    - seg_map_path (str)
+    - seg_map_path (str, optional): without it (inference on an image) the
+      transform does nothing
     - reduce_zero_label (bool), seg_fields (list), label_map (optional),
       as the dataset provides them
 
@@ -138,6 +139,15 @@ class LoadCheckedAnnotations(LoadAnnotations):
             for old_id, new_id in results['label_map'].items():
                 label[source == old_id] = new_id
         return label
+
+    def transform(self, results: dict) -> dict:
+        """Load and check the label; without ``seg_map_path`` (inference on
+        an image: MMSeg's ``inference_model`` and ``MMSegInferencer`` drop
+        ``LoadAnnotations`` from the test pipeline by its type name only),
+        there is no label and ``results`` pass unchanged."""
+        if results.get('seg_map_path') is None:
+            return results
+        return super().transform(results)
 
     def _load_seg_map(self, results: dict) -> None:
         """Load ``gt_seg_map`` (:meth:`read_label`) and check its values.
