@@ -25,8 +25,8 @@ def test_place_generate_boundary_both_ways():
     original = types(pipeline)
     crop = place_generate_boundary(pipeline, 'crop')
     assert types(crop) == [
-        'LoadImageFromFile', 'LoadAnnotations', 'RandomResize', 'RandomCrop',
-        'RandomFlip', 'PhotoMetricDistortion', 'PadSegFields',
+        'LoadImageFromFile', 'LoadCheckedAnnotations', 'RandomResize',
+        'RandomCrop', 'RandomFlip', 'PhotoMetricDistortion', 'PadSegFields',
         'GenerateBoundary', 'PackSegInputs'
     ]
     assert crop[-2] == dict(type='GenerateBoundary', dilation=0.02)
@@ -46,7 +46,7 @@ def test_place_generate_boundary_refuses_what_it_cannot_place():
         place_generate_boundary(without, 'full')
     with pytest.raises(ValueError, match='found 2'):
         place_generate_boundary(pipeline + [pipeline[2]], 'full')
-    no_label = [t for t in pipeline if t['type'] != 'LoadAnnotations']
+    no_label = [t for t in pipeline if 'Annotations' not in t['type']]
     with pytest.raises(ValueError, match='no LoadAnnotations'):
         place_generate_boundary(no_label, 'full')
 

@@ -465,12 +465,24 @@ def _unscope(x):
     return x
 
 
+def _unchecked(x):
+    """LoadCheckedAnnotations (our dataset configs' label check) back to
+    MMSeg's LoadAnnotations, wherever it is (TestTimeAug included)."""
+    if isinstance(x, dict):
+        if x.get('type') == 'LoadCheckedAnnotations':
+            return dict(type='LoadAnnotations')
+        return {k: _unchecked(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_unchecked(v) for v in x)
+    return x
+
+
 def _without_cbl(cfg: Config) -> dict:
     """The config with the CBL changes undone: head types, cbl_loss,
     GenerateBoundary (and PadSegFields for Pad), AMP, custom_imports, the
-    boundary evaluator of our dataset configs and mmengine's _scope_
-    marks."""
-    d = _unscope(copy.deepcopy(cfg.to_dict()))
+    label check and boundary evaluator of our dataset configs and
+    mmengine's _scope_ marks."""
+    d = _unchecked(_unscope(copy.deepcopy(cfg.to_dict())))
     d.pop('custom_imports', None)
     for key in ('val_evaluator', 'test_evaluator'):
         if d.get(key) == dict(type='BoundaryIoUMetric'):
@@ -582,7 +594,8 @@ def test_cbl_config_is_its_baseline_plus_cbl(config):
     dataset = cfg.train_dataloader.dataset
     for leaf in dataset.get('datasets', [dataset]):
         types = [t['type'] for t in leaf['pipeline']]
-        assert types[1:3] == ['LoadAnnotations', 'GenerateBoundary'], types
+        assert types[1:3] == ['LoadCheckedAnnotations',
+                              'GenerateBoundary'], types
     if '-amp-' in config:
         assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
         assert cfg.optim_wrapper.loss_scale == 'dynamic'

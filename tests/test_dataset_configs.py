@@ -79,6 +79,31 @@ def run_with_source_probes(pipeline_cfg, info):
 
 
 @pytest.mark.parametrize('config', DATASET_CONFIGS, ids=osp.basename)
+def test_every_pipeline_checks_its_labels(config):
+    """Train, val, test and TTA pipelines load labels with
+    LoadCheckedAnnotations, num_classes = the dataset's classes."""
+    from cblseg.datasets import label_loader_problems
+    from cblseg.datasets.label_loading import iter_transform_cfgs
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(config)
+    splits = ('train', 'val', 'test')
+    assert label_loader_problems(cfg, splits) == []
+    pipelines = [cfg.tta_pipeline] + [
+        leaf['pipeline'] for split in splits for leaf in iter_dataset_cfgs(
+            cfg[f'{split}_dataloader'].dataset)
+    ]
+    num_classes = 21 if 'voc' in osp.basename(config) else 19
+    for pipeline in pipelines:
+        loaders = [
+            t for t in iter_transform_cfgs(pipeline)
+            if t['type'].endswith('Annotations')
+        ]
+        assert loaders == [
+            dict(type='LoadCheckedAnnotations', num_classes=num_classes)
+        ], pipeline
+
+
+@pytest.mark.parametrize('config', DATASET_CONFIGS, ids=osp.basename)
 def test_train_pipeline_runs_with_boundaries(config, synthetic_cityscapes,
                                              synthetic_voc):
     init_default_scope('mmseg')
@@ -93,7 +118,7 @@ def test_train_pipeline_runs_with_boundaries(config, synthetic_cityscapes,
         # boundaries on the full label, before every geometric transform,
         # as in the CBL reference (CBLorc_config.py)
         assert types[:3] == [
-            'LoadImageFromFile', 'LoadAnnotations', 'GenerateBoundary'
+            'LoadImageFromFile', 'LoadCheckedAnnotations', 'GenerateBoundary'
         ], types
         assert types[-1] == 'PackSegInputs' and 'Pad' not in types, types
     dataset = DATASETS.build(dataset_cfg)

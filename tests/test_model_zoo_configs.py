@@ -208,7 +208,8 @@ def test_unet_voc_slide_test_fits_voc_test_sizes():
     model = MODELS.build(cfg.model).eval()
     pipeline = Compose([
         t for t in cfg.test_pipeline
-        if t['type'] not in ('LoadImageFromFile', 'LoadAnnotations')
+        if t['type'] not in ('LoadImageFromFile', 'LoadAnnotations',
+                             'LoadCheckedAnnotations')
     ])
     image = np.random.default_rng(0).integers(0, 256, (375, 500, 3), np.uint8)
     data = pipeline(

@@ -12,6 +12,7 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
+from cblseg.datasets import check_label_loaders
 from cblseg.utils import (CUSTOM_IMPORTS_HINT, adapt_cfg_to_hardware,
                           check_data_roots, imports_cblseg,
                           init_cpu_distributed, load_config)
@@ -119,6 +120,8 @@ def prepare_cfg(args: Namespace, splits) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     check_data_roots(cfg, splits)
+    # LoadCheckedAnnotations' num_classes vs the dataset's classes
+    check_label_loaders(cfg, splits)
     adapt_cfg_to_hardware(cfg)
     init_cpu_distributed(cfg.launcher)
     return cfg
