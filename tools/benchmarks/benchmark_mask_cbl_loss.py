@@ -57,12 +57,15 @@ def main():
     else:
         size = dict(size=512, dims=256, queries=100, num_classes=150)
     inputs = [t.to(device) for t in make_mask_inputs(batch=2, **size)]
-    feats = inputs[0]
+    feats, gt_sem_seg, gt_edge_map = inputs[0], inputs[3], inputs[4]
+    edge = gt_edge_map[..., ::4, ::4].eq(1).float().mean()
+    classes = len([c for c in gt_sem_seg.unique().tolist() if c != 255])
     print(f'CPU: {cpu_name()}; {torch.get_num_threads()} thread(s); '
           f'torch {torch.__version__}; device {device}')
     print(f'mask features {tuple(feats.shape)}, Q={inputs[1].shape[1]}, '
-          f'K={inputs[2].shape[2] - 1}, k=5, labels '
-          f'{tuple(inputs[3].shape[-2:])}')
+          f'K={inputs[2].shape[2] - 1}, k=5; labels '
+          f'{tuple(gt_sem_seg.shape[-2:])} with {classes} classes, '
+          f'{float(edge) * 100:.1f}% boundary pixels at 1/4')
 
     def ours():
         return forward_backward(
