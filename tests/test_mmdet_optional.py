@@ -1,6 +1,7 @@
 # Copyright (c) cblseg contributors. All rights reserved.
 """mmdet is optional: without it cblseg imports, the mask-classification
-loss works and the demo model builds and runs; with it, MMSeg's
+loss works, the demo model builds and runs, and building a CBL mask head
+raises an ImportError that says what to install; with it, MMSeg's
 Mask2Former head (which the CBL mask heads build on) imports.
 
 "Without mmdet" is a fresh interpreter whose import system refuses
@@ -52,6 +53,12 @@ terms = mask_conditional_boundary_loss(
     torch.randn(1, 8, 8, 8), torch.randn(1, 4, 8), torch.randn(1, 4, 4), gt,
     torch.ones_like(gt))
 print('mask loss', sorted(terms))
+from cblseg.models.decode_heads import CBLMask2FormerHead, CBLMaskFormerHead
+for head in ('CBLMask2FormerHead', 'CBLMaskFormerHead'):
+    try:
+        MODELS.build(dict(type=head, num_classes=3, feat_channels=8))
+    except ImportError as err:
+        print(head, 'ImportError:', err)
 loaded = [m for m in sys.modules if m == 'mmdet' or m.startswith('mmdet.')]
 print('mmdet modules loaded:', loaded)
 '''
@@ -65,6 +72,9 @@ def test_cblseg_works_without_mmdet():
     assert 'demo model output (1, 19, 16, 32)' in out, out[-3000:]
     assert "mask loss ['cn', 'context', 'nce']" in out, out[-3000:]
     assert 'mmdet modules loaded: []' in out, out[-3000:]
+    for head in ('CBLMask2FormerHead', 'CBLMaskFormerHead'):
+        assert f'{head} ImportError: {head} is built on' in out, out[-3000:]
+    assert 'pip install --no-deps "mmdet==3.3.0"' in out, out[-3000:]
 
 
 def test_mmdet_heads_import_with_mmdet():

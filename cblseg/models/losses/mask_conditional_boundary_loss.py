@@ -90,6 +90,27 @@ def _neighbour_mean_matrix(sets: NeighbourSets, pixels: Tensor, offsets,
         check_invariants=False).coalesce()
 
 
+class _PositionMajor(torch.autograd.Function):
+    """(B, Q, h, w) -> (B * h * w, Q), whose backward returns a contiguous
+    (B, Q, h, w) gradient. A permuted gradient would be accepted by
+    autograd, but when it is the first to reach the head's mask logits the
+    accumulated gradient keeps its strides, and the head's einsum backward
+    then rounds differently: with the CBL weights at 0 MMSeg's gradients
+    would no longer be reproduced bit for bit."""
+
+    @staticmethod
+    def forward(ctx, mask_logits):
+        bsz, queries, h, w = mask_logits.shape
+        ctx.shape = mask_logits.shape
+        return mask_logits.permute(0, 2, 3, 1).reshape(bsz * h * w, queries)
+
+    @staticmethod
+    def backward(ctx, grad):
+        bsz, queries, h, w = ctx.shape
+        return grad.reshape(bsz, h, w, queries).permute(0, 3, 1,
+                                                        2).contiguous()
+
+
 def _mask_nce(mask_logits: Tensor, cls_logits: Tensor, sets: NeighbourSets,
               offsets) -> Tensor:
     """The class-balanced mean over ``A`` of ``CE(z(m(p)), L(p))`` with
@@ -99,7 +120,7 @@ def _mask_nce(mask_logits: Tensor, cls_logits: Tensor, sets: NeighbourSets,
     pixels = sets.set_a.nonzero()[keep]
     target, pix_weight = sets.target_a[keep], sets.pix_weight_a[keep]
     mean_op = _neighbour_mean_matrix(sets, pixels, offsets, (bsz, h, w))
-    flat = mask_logits.permute(0, 2, 3, 1).reshape(bsz * h * w, queries)
+    flat = _PositionMajor.apply(mask_logits)
     # e_q . m(p) = (same-label neighbour mean of M_q)(p)
     act = torch.sparse.mm(mean_op, flat).sigmoid()  # (N, Q)
     # z = act @ l per image (pixels are in image order: nonzero() order)
