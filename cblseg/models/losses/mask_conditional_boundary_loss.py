@@ -172,7 +172,12 @@ def mask_conditional_boundary_loss(
     0 is never a centre, centres within ``k // 2`` of the border are
     skipped, ignore-labelled neighbours are pairs with target 0, and an
     image whose class > 0 boundary pixels are all in the border band makes
-    the whole batch's term 0). See docs/cbl.md.
+    the whole batch's term 0). Other differences from the authors' code,
+    in both modes (docs/cbl.md): one ``kernel_size`` for all terms (theirs
+    hard-codes 5 and D = 256 for NCE / CN), float32 with autocast disabled
+    (theirs runs under AMP), zero terms connected to the graph (theirs are
+    constants), only boundary value 1 is boundary (theirs: anything but 0
+    and 255), and out-of-range labels raise a ValueError.
 
     Computed in float32 (float64 stays float64) with autocast disabled; no
     Python loop over pixels or classes (loops over the window offsets and,
