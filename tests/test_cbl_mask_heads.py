@@ -297,3 +297,15 @@ def test_documented_mask2former_config_builds(doc, tmp_path):
     assert type(model.decode_head) is CBLMask2FormerHead
     assert model.decode_head.num_classes == 150
     assert model.decode_head.num_queries == 100
+    if doc == 'README.md':
+        # and a training forward of the whole segmentor gives the terms
+        labels = [synthetic_label(64, 64, seed=i) for i in range(2)]
+        cfg.model.data_preprocessor.size = None
+        cfg.model.data_preprocessor.size_divisor = 32
+        model = MODELS.build(cfg.model).train()
+        data = model.data_preprocessor(make_batch(labels), True)
+        losses = model(**data, mode='loss')
+        for key in CBL_KEYS:  # (NCE / CN need right predictions)
+            assert losses[f'decode.{key}'].requires_grad, key
+            assert torch.isfinite(losses[f'decode.{key}']), key
+        assert float(losses['decode.loss_cbl_context'].detach()) > 0

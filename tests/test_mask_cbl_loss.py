@@ -346,6 +346,28 @@ def test_float32_and_other_ignore_index():
             out[name].double(), ref[name], rtol=1e-4, atol=1e-6)
 
 
+def test_bf16_autocast():
+    """Under autocast the head's outputs are low precision; the loss runs
+    in float32 and its gradients come back in the inputs' dtype."""
+    inputs = make_mask_inputs(seed=12)
+    leaves = [t.float().requires_grad_() for t in inputs[:3]]
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        feats = leaves[0] * 1  # low precision activations
+        mask_logits = torch.einsum('bqd,bdhw->bqhw', leaves[1], feats)
+        out = mask_conditional_boundary_loss(
+            feats, leaves[1], leaves[2], *inputs[3:], mask_logits=mask_logits)
+    ref = mask_conditional_boundary_loss(*[t.float() for t in inputs[:3]],
+                                         *inputs[3:])
+    for name in TERMS:
+        assert out[name].dtype == torch.float32
+        torch.testing.assert_close(
+            out[name].detach(), ref[name], rtol=0.05, atol=1e-3)
+    sum(out.values()).backward()
+    for leaf in leaves:
+        assert leaf.grad.dtype == torch.float32
+        assert torch.isfinite(leaf.grad).all()
+
+
 def test_bad_inputs_raise():
     feats, embed, cls_logits, gt, edge = make_mask_inputs(seed=8)
     with pytest.raises(ValueError, match='mask_embed'):
