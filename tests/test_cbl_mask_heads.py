@@ -187,6 +187,38 @@ def test_cbl_terms_train_features_and_queries(kind):
 
 
 @pytest.mark.parametrize('kind', sorted(MMSEG_CONFIGS))
+def test_captured_tensors_are_the_last_layer(kind):
+    """The recorded embeddings, features and logits belong together: the
+    embeddings times the mask features are the last layer's mask logits,
+    and the class logits are the last layer's."""
+    _, cbl_head = build_pair(kind)
+    feats, samples = make_inputs()
+    for sample in samples:  # (MMSeg's MaskFormerHead adds it in loss())
+        sample.set_metainfo(dict(batch_input_shape=SIZE))
+    with cbl_head._cbl_capture() as captured:
+        all_cls, all_masks = cbl_head(feats, samples)
+    assert captured['mask_embed'].shape == (2, 4, DIMS)
+    assert torch.equal(captured['cls_logits'], all_cls[-1])
+    assert torch.equal(captured['mask_logits'], all_masks[-1])
+    torch.testing.assert_close(
+        torch.einsum('bqd,bdhw->bqhw', captured['mask_embed'],
+                     captured['mask_feats']), all_masks[-1])
+    assert captured['mask_feats'].shape[-2:] == (SIZE[0] // 4, SIZE[1] // 4)
+
+
+@pytest.mark.parametrize('kind', sorted(MMSEG_CONFIGS))
+def test_ignore_only_batch(kind):
+    _, cbl_head = build_pair(kind)
+    feats, samples = make_inputs()
+    for sample in samples:
+        sample.gt_sem_seg.data.fill_(255)
+        sample.gt_edge_map.data.fill_(255)
+    losses = cbl_head.loss(feats, samples, dict())
+    for key in CBL_KEYS:
+        assert float(losses[key].detach()) == 0 and losses[key].requires_grad
+
+
+@pytest.mark.parametrize('kind', sorted(MMSEG_CONFIGS))
 def test_missing_edge_map_computed_with_warning(kind):
     _, cbl_head = build_pair(kind)
     feats, samples = make_inputs(with_edges=False, seed=4)
