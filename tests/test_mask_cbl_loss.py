@@ -17,12 +17,11 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from test_cbl_loss import EPS, IGNORE, TERMS, _resize, loop_cbl, make_inputs
 
+from cblseg.benchmarks.mask_cbl import (authors_mask_cbl, forward_backward,
+                                        max_relative_error)
 from cblseg.models.losses import (MaskConditionalBoundaryLoss,
                                   mask_conditional_boundary_loss,
                                   mask_semantic_prediction)
-from cblseg.utils.mask_cbl_benchmark import (authors_mask_cbl,
-                                             forward_backward,
-                                             max_relative_error)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ Times forward + backward (w.r.t. mask features, mask embeddings and class
 logits) of
 
 (a) ours: ``mask_conditional_boundary_loss(..., reference_quirks=True)``;
-(b) ``cblseg.utils.mask_cbl_benchmark.authors_mask_cbl``: the loss computed
+(b) ``cblseg.benchmarks.mask_cbl.authors_mask_cbl``: the loss computed
     the way the authors' Mask2Former criterion does (per-class depthwise
     neighbour sums of the D-channel mask features, per-image loops),
 
@@ -25,12 +25,10 @@ import statistics
 
 import torch
 
+from cblseg.benchmarks.mask_cbl import (authors_mask_cbl, forward_backward,
+                                        make_mask_inputs, max_relative_error)
 from cblseg.models.losses import mask_conditional_boundary_loss
 from cblseg.utils.benchmark_timing import cpu_name, time_cuda_ms, time_ms
-from cblseg.utils.mask_cbl_benchmark import (authors_mask_cbl,
-                                             forward_backward,
-                                             make_mask_inputs,
-                                             max_relative_error)
 
 
 def parse_args():
