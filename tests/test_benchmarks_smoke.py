@@ -12,7 +12,8 @@ BENCHMARKS = {
     'benchmark_boundary.py': ['ratio'],
     'benchmark_cbl_loss.py': ['ratio', 'same values'],
     'benchmark_cbl_train_step.py': ['ratio', 'loss_cbl_context'],
-    'benchmark_metrics.py': ['ratio', 'all methods produced identical counts'],
+    'benchmark_metrics.py':
+    ['ratio', 'all methods produced identical counts'],
 }
 
 
