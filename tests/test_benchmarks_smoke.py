@@ -19,8 +19,9 @@ BENCHMARKS = {
 
 @pytest.mark.parametrize('script', sorted(BENCHMARKS))
 def test_benchmark_quick(script):
-    proc = run_tool([sys.executable, f'tools/benchmarks/{script}', '--quick'],
-                    timeout=300)
+    proc = run_tool(
+        [sys.executable, f'tools/benchmarks/{script}', '--quick'],
+        timeout=300)
     assert proc.returncode == 0, proc.stdout[-5000:]
     for expected in BENCHMARKS[script]:
         assert expected in proc.stdout, proc.stdout[-5000:]
