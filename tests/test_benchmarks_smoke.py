@@ -8,9 +8,9 @@ import pytest
 from conftest import run_tool
 
 BENCHMARKS = {
-    'benchmark_mask_cbl_loss.py': ['ratio', 'same values'],
     'benchmark_boundary.py': ['ratio'],
     'benchmark_cbl_loss.py': ['ratio', 'same values'],
+    'benchmark_mask_cbl_loss.py': ['ratio', 'same values'],
     'benchmark_cbl_train_step.py': ['ratio', 'loss_cbl_context'],
     'benchmark_metrics.py':
     ['ratio', 'all methods produced identical counts'],
