@@ -41,5 +41,10 @@ setup(
     # a CUDA torch or start an mmcv source build in the middle of an install.
     install_requires=parse_requirements('requirements/runtime.txt') +
     ['mmsegmentation>=1.2.2,<1.3'],
-    extras_require=dict(tests=parse_requirements('requirements/tests.txt')),
+    # mask: MMSeg's Mask2Former / MaskFormer heads and the CBL mask heads
+    # are built on mmdet 3.x (3.3.0 accepts mmcv 2.1 and mmengine 0.10).
+    extras_require=dict(
+        tests=parse_requirements('requirements/tests.txt'),
+        mask=['mmdet>=3.3.0,<3.4'] +
+        parse_requirements('requirements/mask.txt')),
     zip_safe=False)

@@ -15,6 +15,7 @@ TORCH_VERSION=2.13.0
 MMENGINE_VERSION=0.10.7
 MMCV_VERSION=2.1.0
 MMSEG_VERSION=1.2.2
+MMDET_VERSION=3.3.0
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -121,6 +122,17 @@ if ! have mmsegmentation "$MMSEG_VERSION"; then
         || die "could not install mmsegmentation==$MMSEG_VERSION"
 fi
 
+# mmdet: MMSeg's Mask2Former / MaskFormer heads (and the CBL mask heads) are
+# built on it. --no-deps so that nothing already installed moves; what it
+# needs at import comes from requirements/mask.txt.
+if ! have mmdet "$MMDET_VERSION" || ! "$PY" -c 'import pycocotools, shapely, six, terminaltables' >/dev/null 2>&1; then
+    say "installing mmdet==$MMDET_VERSION (Mask2Former / MaskFormer heads)"
+    "${PIP[@]}" install -c "$CONSTRAINTS" -r requirements/mask.txt \
+        || die "could not install mmdet's requirements (requirements/mask.txt)"
+    "${PIP[@]}" install -c "$CONSTRAINTS" --no-deps "mmdet==$MMDET_VERSION" \
+        || die "could not install mmdet==$MMDET_VERSION"
+fi
+
 if [ "${CBLSEG_WITH_TESTS:-0}" = 1 ] && ! "$PY" -c 'import pytest, cityscapesscripts' >/dev/null 2>&1; then
     say "installing test requirements"
     "${PIP[@]}" install -c "$CONSTRAINTS" -r requirements/tests.txt || die "could not install test requirements"
@@ -134,7 +146,8 @@ if ! (cd / && "$PY" -c 'import cblseg, sys; sys.exit(0 if cblseg.__file__.starts
 fi
 
 (cd / && "$PY" - <<'PYEOF') || die "the installed stack does not import; see the error above"
-import torch, mmcv, mmcv.ops, mmengine, mmseg, cblseg
+import torch, mmcv, mmcv.ops, mmengine, mmseg, mmdet, mmdet.models, cblseg
 print(f"[setup] ok: torch {torch.__version__}, mmcv {mmcv.__version__}, "
-      f"mmengine {mmengine.__version__}, mmseg {mmseg.__version__}, cblseg {cblseg.__version__}")
+      f"mmengine {mmengine.__version__}, mmseg {mmseg.__version__}, "
+      f"mmdet {mmdet.__version__}, cblseg {cblseg.__version__}")
 PYEOF

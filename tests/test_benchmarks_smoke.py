@@ -11,6 +11,7 @@ BENCHMARKS = {
     'benchmark_bf_per_image.py': ['ratio', 'identical counts'],
     'benchmark_boundary.py': ['ratio'],
     'benchmark_cbl_loss.py': ['ratio', 'same values'],
+    'benchmark_mask_cbl_loss.py': ['ratio', 'same values'],
     'benchmark_cbl_train_step.py': ['ratio', 'loss_cbl_context'],
     'benchmark_metrics.py':
     ['ratio', 'all methods produced identical counts'],

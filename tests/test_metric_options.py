@@ -173,3 +173,9 @@ def test_protocol_options_are_checked():
         BoundaryIoUMetric(bf_protocol='per_image', tolerances=(1, ))
     with pytest.raises(ValueError, match='fractions of the image diagonal'):
         BoundaryIoUMetric(bf_protocol='per_image', bf_tolerance_ratios=(3, ))
+
+
+def test_mask_cbl_loss_rejects_unknown_arguments():
+    with pytest.raises(TypeError, match="'loss_weight_ce'.*accepted"):
+        MODELS.build(
+            dict(type='MaskConditionalBoundaryLoss', loss_weight_ce=1.0))

@@ -28,364 +28,47 @@ cost more than the arithmetic on CPUs (page faults). On CPUs the C-channel
 work goes through (image, channel) blocks that stay in cache across the
 offsets.
 """
-import numbers
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from cblseg.ops import ignore_aware_one_hot
 from cblseg.utils.arguments import reject_unknown_kwargs
+from .cbl_window import (_MEAN_EPS, NeighbourSets, _accumulate_shifted,
+                         _as_label_map, _check_ignore_index,
+                         _check_kernel_size, _cn_term, _context_grad_maps,
+                         _feats_minus_mean, _neighbour_sets, _overlap,
+                         _resize_nearest, _validate_labels, _window_offsets)
 
 __all__ = ['conditional_boundary_loss', 'ConditionalBoundaryLoss']
-
-# The reference's constant in m = S / (n + eps).
-_MEAN_EPS = 1e-5
-# F.cosine_similarity's default eps (norms are clamped at it).
-_COS_EPS = 1e-8
-# Elements of one (image, channel) block on CPUs: the shifted products and
-# multiply-adds work block by block so that the operands (4 MiB each in
-# float32) stay in the last-level cache across the window offsets.
-_BLOCK_ELEMS = 1 << 20
-
-
-def _cache_blocking(device: torch.device) -> bool:
-    """Whether to work in cache-sized blocks (CPUs) rather than in as few
-    launches as possible (GPUs)."""
-    return device.type == 'cpu'
-
-
-# --------------------------------------------------------------------------
-# Input checks
-# --------------------------------------------------------------------------
-def _check_kernel_size(kernel_size) -> int:
-    if (isinstance(kernel_size, bool)
-            or not isinstance(kernel_size, numbers.Integral) or kernel_size < 1
-            or kernel_size % 2 == 0):
-        raise ValueError(
-            f'kernel_size must be an odd integer >= 1, got {kernel_size!r}')
-    return int(kernel_size)
-
-
-def _check_ignore_index(ignore_index) -> int:
-    if (isinstance(ignore_index, bool)
-            or not isinstance(ignore_index, numbers.Integral)):
-        raise ValueError(
-            f'ignore_index must be an integer, got {ignore_index!r}')
-    return int(ignore_index)
-
-
-def _as_label_map(label: Tensor, name: str, batch: int) -> Tensor:
-    """(B, 1, H, W) or (B, H, W) integer labels -> (B, 1, H, W)."""
-    if not isinstance(label, Tensor):
-        raise TypeError(f'{name} must be a torch.Tensor, got {type(label)}')
-    if label.is_floating_point() or label.is_complex():
-        raise TypeError(f'{name} must be an integer tensor, got {label.dtype}')
-    if label.dim() == 3:
-        label = label.unsqueeze(1)
-    if label.dim() != 4 or label.shape[1] != 1 or label.shape[0] != batch:
-        raise ValueError(f'{name} must be (B, 1, H, W) or (B, H, W) with '
-                         f'B = {batch}, got shape {tuple(label.shape)}')
-    return label
-
-
-def _validate_labels(label: Tensor, num_classes: int,
-                     ignore_index: int) -> None:
-    """Raise the shared ValueError naming labels outside [0, K) + ignore."""
-    wide = label.long()
-    invalid = ((wide < 0) | (wide >= num_classes)) & (wide != ignore_index)
-    if bool(invalid.any()):
-        # ignore_aware_one_hot raises the ValueError listing the values.
-        ignore_aware_one_hot(wide, num_classes, ignore_index)
-        raise ValueError(  # pragma: no cover (defensive)
-            f'label contains values outside [0, {num_classes}) other than '
-            f'the ignore index {ignore_index}')
-
-
-def _resize_nearest(label: Tensor, size: Tuple[int, int]) -> Tensor:
-    """``F.interpolate(mode='nearest')`` of a (B, 1, H, W) integer map, as
-    int64 (B, h, w). Labels are exact in float32 (|values| < 2**24)."""
-    if tuple(label.shape[-2:]) != tuple(size):
-        label = F.interpolate(label.float(), size=size, mode='nearest')
-    return label[:, 0].long()
-
-
-# --------------------------------------------------------------------------
-# Window helpers
-# --------------------------------------------------------------------------
-def _window_offsets(kernel_size: int) -> List[Tuple[int, int]]:
-    """The (dy, dx) offsets of the k x k window without the centre, in
-    row-major order; offset ``j`` and ``len - 1 - j`` are opposite."""
-    r = kernel_size // 2
-    return [(dy, dx) for dy in range(-r, r + 1) for dx in range(-r, r + 1)
-            if (dy, dx) != (0, 0)]
-
-
-def _overlap(dy: int, dx: int, h: int, w: int):
-    """Slices (rows_p, cols_p, rows_q, cols_q) of the pixels p with
-    q = p + (dy, dx) inside the h x w map; None if there is none."""
-    y0, y1 = max(0, -dy), min(h, h - dy)
-    x0, x1 = max(0, -dx), min(w, w - dx)
-    if y0 >= y1 or x0 >= x1:
-        return None
-    rows_p, cols_p = slice(y0, y1), slice(x0, x1)
-    rows_q, cols_q = slice(y0 + dy, y1 + dy), slice(x0 + dx, x1 + dx)
-    return rows_p, cols_p, rows_q, cols_q
-
-
-def _shifted(values: Tensor, dy: int, dx: int, fill=0) -> Tensor:
-    """``out[..., y, x] = values[..., y + dy, x + dx]``, ``fill`` outside."""
-    h, w = values.shape[-2:]
-    out = torch.full_like(values, fill)
-    sl = _overlap(dy, dx, h, w)
-    if sl is not None:
-        out[..., sl[0], sl[1]] = values[..., sl[2], sl[3]]
-    return out
-
-
-def _blocks(x: Tensor):
-    """(images, channels) index pairs that cover ``x`` (B, C, h, w): blocks
-    of about ``_BLOCK_ELEMS`` elements of one image on CPUs, so that a block
-    stays in cache while it is used for every offset; the whole tensor
-    otherwise (one launch per offset on GPUs)."""
-    bsz, channels, h, w = x.shape
-    if not _cache_blocking(x.device):
-        return [(slice(None), slice(None))]
-    block = max(1, min(channels, _BLOCK_ELEMS // max(1, h * w)))
-    return [(slice(i, i + 1), slice(c, c + block)) for i in range(bsz)
-            for c in range(0, channels, block)]
-
-
-def _channel_dots(a: Tensor, b: Tensor, offsets) -> List[Tensor]:
-    """For each offset ``(dy, dx)`` the (B, h, w) map
-    ``out[i, y, x] = sum_c a[i, c, y, x] * b[i, c, y + dy, x + dx]`` (0 where
-    the neighbour is outside), block by block through one scratch buffer,
-    so that no C-channel temporary is allocated."""
-    bsz, _, h, w = a.shape
-    outs = [a.new_zeros(bsz, h, w) for _ in offsets]
-    slices = [_overlap(dy, dx, h, w) for dy, dx in offsets]
-    blocks = _blocks(a)
-    imgs, chans = blocks[0]
-    scratch = a.new_empty(max(1, a[imgs, chans].numel()))
-    for imgs, chans in blocks:
-        a_block, b_block = a[imgs, chans], b[imgs, chans]
-        for out, sl in zip(outs, slices):
-            if sl is None:
-                continue
-            rows_p, cols_p, rows_q, cols_q = sl
-            shape = a_block[:, :, rows_p, cols_p].shape
-            prod = scratch[:shape.numel()].view(shape)
-            torch.mul(
-                a_block[:, :, rows_p, cols_p],
-                b_block[:, :, rows_q, cols_q],
-                out=prod)
-            out[imgs, rows_p, cols_p] += prod.sum(1)
-    return outs
-
-
-def _accumulate_shifted(out: Tensor, src: Tensor, weights, offsets) -> None:
-    """For every offset ``o`` with a weight map ``wt`` (B, h, w), in place:
-    ``out[:, :, p] += wt[:, p] * src[:, :, p + o]``, block by block."""
-    h, w = out.shape[-2:]
-    terms = []
-    for (dy, dx), wt in zip(offsets, weights):
-        sl = _overlap(dy, dx, h, w)
-        if wt is None or sl is None:
-            continue
-        rows_p, cols_p, rows_q, cols_q = sl
-        terms.append((rows_p, cols_p, rows_q, cols_q, wt[:, None, rows_p,
-                                                         cols_p]))
-    for imgs, chans in _blocks(out):
-        out_block, src_block = out[imgs, chans], src[imgs, chans]
-        for rows_p, cols_p, rows_q, cols_q, wt in terms:
-            dst = out_block[:, :, rows_p, cols_p]
-            dst.addcmul_(src_block[:, :, rows_q, cols_q], wt[imgs])
 
 
 # --------------------------------------------------------------------------
 # The loss
 # --------------------------------------------------------------------------
-def _context_grad_maps(feats: Tensor, label: Tensor, boundary: Tensor, offsets,
-                       ignore_index: int, reference_quirks: bool):
-    """Context term value and what its backward needs.
-
-    Returns:
-        tuple: value (0-dim), the per-offset neighbour weights ``hc`` (list
-        of (B, h, w) maps or None entries) and the per-pixel self weight
-        ``alpha`` (B, h, w), such that
-        ``d value / d F(p) = sum_o hc[o](p) F(p + o) - alpha(p) F(p)``.
-        ``hc`` is None when the term is constant 0.
-    """
-    bsz, _, h, w = feats.shape
-    r = max(max(abs(dy), abs(dx)) for dy, dx in offsets)
-    num_off = len(offsets)
-    zero = feats.new_zeros(())
-    valid = label != ignore_index
-    if reference_quirks:
-        centre = boundary & (label != 0)
-        counts_image = centre.flatten(1).any(1)  # the images that count
-        interior = torch.zeros_like(centre)
-        interior[:, r:h - r, r:w - r] = True
-        centre = centre & interior
-    else:
-        centre = boundary
-    label_pad = F.pad(label, (r, r, r, r), value=-1)
-    pairs, targets = [], []
-    for dy, dx in offsets:
-        nb_label = label_pad[:, r + dy:r + dy + h, r + dx:r + dx + w]
-        if reference_quirks:
-            pairs.append(centre)
-            # one-hot product: an ignore-labelled neighbour gives 0
-            targets.append((nb_label == label) & valid)
-        else:
-            pairs.append(centre & (nb_label >= 0) & (nb_label != ignore_index))
-            targets.append(nb_label == label)
-    pair = torch.stack(pairs, 1)  # (B, O, h, w)
-    counts = pair.flatten(2).sum(2).to(feats.dtype)  # (B, O)
-
-    # weight of each pair's squared error in the term
-    if reference_quirks:
-        interior_count = counts[:, 0]
-        num_images = int(counts_image.sum())
-        if num_images == 0 or bool(
-            (counts_image & (interior_count == 0)).any()):
-            # No image counts (0 / 0), or one does but has no interior
-            # boundary pixel: the reference's F.mse_loss of empty tensors
-            # is NaN and it returns 0 for the whole batch.
-            return zero, None, None
-        weight = (
-            counts_image.to(feats.dtype) /
-            (interior_count.clamp_min(1) * num_off * num_images))
-        weight = weight[:, None].expand(bsz, num_off)
-    else:
-        used = counts > 0
-        num_used = used.sum(1)  # offsets used per image
-        image_used = num_used > 0
-        num_images = int(image_used.sum())
-        if num_images == 0:
-            return zero, None, None
-        weight = used / (
-            counts.clamp_min(1) * num_used.clamp_min(1)[:, None] * num_images)
-
-    # dot products and norms; <F(p), F(p+o)> = <F(q), F(q-o)> at q = p+o,
-    # so only the first half of the offsets is computed
-    needed = pair.flatten(2).any(2).any(0).tolist()
-    half = [
-        j for j in range(num_off)
-        if j < num_off - 1 - j and (needed[j] or needed[num_off - 1 - j])
-    ]
-    dots = _channel_dots(feats, feats, [(0, 0)] + [offsets[j] for j in half])
-    sq_norm = dots[0]
-    inv_norm = sq_norm.clamp_min(_COS_EPS * _COS_EPS).rsqrt()
-    unclamped = sq_norm > _COS_EPS * _COS_EPS
-    cos = [None] * num_off
-    for j, dot in zip(half, dots[1:]):
-        dy, dx = offsets[j]
-        cos[j] = dot * inv_norm * _shifted(inv_norm, dy, dx)
-        cos[num_off - 1 - j] = _shifted(cos[j], -dy, -dx)
-
-    value = zero
-    grad_cos = [None] * num_off  # d value / d cos(p, o), 0 off the pairs
-    for j in range(num_off):
-        if not needed[j]:
-            continue
-        err = (cos[j] - targets[j].to(feats.dtype)) * pair[:, j]
-        wj = weight[:, j, None, None]
-        value = value + (wj * err * err).sum()
-        grad_cos[j] = 2 * wj * err
-    # cos(p, o) = <F(p), F(q)> inv(p) inv(q), q = p + o:
-    #   d/dF(p) = inv(p) inv(q) F(q) - cos inv(p)^2 F(p)   (unclamped p)
-    hc = [None] * num_off
-    self_term = torch.zeros_like(inv_norm)
-    for j, (dy, dx) in enumerate(offsets):
-        opp = num_off - 1 - j
-        g_here = grad_cos[j]  # pairs centred at p, neighbour p + o
-        g_there = grad_cos[opp]  # pairs centred at p + o, neighbour p
-        if g_here is None and g_there is None:
-            continue
-        total = torch.zeros_like(inv_norm)
-        if g_here is not None:
-            total = total + g_here
-            self_term = self_term + g_here * cos[j]
-        if g_there is not None:
-            total = total + _shifted(g_there, dy, dx)
-            # pair (p + o, -o) differentiated w.r.t. its neighbour p
-            self_term = self_term + _shifted(g_there * cos[opp], dy, dx)
-        hc[j] = total * inv_norm * _shifted(inv_norm, dy, dx)
-    alpha = self_term * inv_norm * inv_norm * unclamped
-    return value, hc, alpha
-
-
-def _class_terms(feats: Tensor, logits: Tensor, label: Tensor,
-                 boundary: Tensor, weight: Tensor, bias: Optional[Tensor],
-                 offsets, ignore_index: int):
-    """NCE and CN values and what their backward needs.
-
-    Returns:
-        tuple: nce, cn (0-dim), ``grad_proj`` (B, K, h, w) with
-        ``d nce / d (W F) = grad_proj`` (None if 0), ``diff`` = F - m' and
-        ``cn_coef`` (B, 1, h, w) with ``d cn / d F = cn_coef * diff`` (None
-        if 0).
-    """
+def _nce_terms(feats: Tensor, sets: NeighbourSets, weight: Tensor,
+               bias: Optional[Tensor], offsets):
+    """NCE with the classifier ``W, b``: value and ``grad_proj`` (B, K, h,
+    w) = ``d nce / d (W F)``."""
     bsz, channels, h, w = feats.shape
     num_classes = weight.shape[0]
-    zero = feats.new_zeros(())
-    valid = label != ignore_index
-    correct = (logits.argmax(1) == label) & valid
-    candidates = boundary  # boundary pixels (valid labels)
-    if not bool(candidates.any()):
-        return zero, zero.clone(), None, None, None, None
-    r = max(max(abs(dy), abs(dx)) for dy, dx in offsets)
-    label_pad = F.pad(label, (r, r, r, r), value=-1)
-    correct_pad = F.pad(correct, (r, r, r, r), value=False)
     # Projections of the features on the classifier: W m = (W S) / (n+eps).
     flat = feats.reshape(bsz, channels, h * w)
     proj = torch.matmul(weight, flat).view(bsz, num_classes, h, w)
     sum_proj = torch.zeros_like(proj)
     sum_proj_ok = torch.zeros_like(proj)
-    num = feats.new_zeros(bsz, h, w)
-    num_ok = feats.new_zeros(bsz, h, w)
-    same_maps = []
-    for dy, dx in offsets:
-        sl = _overlap(dy, dx, h, w)
-        if sl is None:
-            same_maps.append(None)
+    for (dy, dx), maps in zip(offsets, sets.same_maps):
+        if maps is None:
             continue
-        rows_p, cols_p, rows_q, cols_q = sl
-        nb_label = label_pad[:, r + dy:r + dy + h, r + dx:r + dx + w]
-        nb_ok = correct_pad[:, r + dy:r + dy + h, r + dx:r + dx + w]
-        # only the sums at boundary pixels are used
-        same = (nb_label == label) & candidates
-        same_ok = same & nb_ok
-        same_f = same.to(feats.dtype)
-        same_ok_f = same_ok.to(feats.dtype)
-        same_maps.append((same_f, same_ok_f))
-        num += same_f
-        num_ok += same_ok_f
+        rows_p, cols_p, rows_q, cols_q = _overlap(dy, dx, h, w)
+        same_f, same_ok_f = maps
         sp = (slice(None), slice(None), rows_p, cols_p)
         sq = (slice(None), slice(None), rows_q, cols_q)
         sum_proj[sp].addcmul_(proj[sq], same_f[:, None, rows_p, cols_p])
         sum_proj_ok[sp].addcmul_(proj[sq], same_ok_f[:, None, rows_p, cols_p])
-    set_a = candidates & (num >= 1)
-    set_b = candidates & correct & (num_ok >= 1)
-    target_a, target_b = label[set_a], label[set_b]
-    count_a = torch.bincount(target_a, minlength=num_classes)
-    count_b = torch.bincount(target_b, minlength=num_classes)
-    counted = (count_a > 0) & (count_b > 0)
-    num_counted = int(counted.sum())
-    if num_counted == 0:
-        return zero, zero.clone(), None, None, None, None
-    # per-pixel weights: 1 / (|A_c| * #counted classes), 0 if c not counted
-    # (in feats' dtype: integer / integer would be the default float dtype)
-    dtype = feats.dtype
-    pix_weight_a = (counted.to(dtype) /
-                    (count_a.clamp_min(1).to(dtype) * num_counted))[target_a]
-    pix_weight_b = (counted.to(dtype) /
-                    (count_b.clamp_min(1).to(dtype) * num_counted))[target_b]
 
     def cross_entropy(sums, nums, mask, target, pix_weight):
         z = sums.permute(0, 2, 3, 1)[mask] / (nums[mask] + _MEAN_EPS)[:, None]
@@ -402,14 +85,13 @@ def _class_terms(feats: Tensor, logits: Tensor, label: Tensor,
         grad_sums.permute(0, 2, 3, 1)[mask] = grad_z
         return value, grad_sums
 
-    nce_a, grad_sum_a = cross_entropy(sum_proj, num, set_a, target_a,
-                                      pix_weight_a)
-    nce_b, grad_sum_b = cross_entropy(sum_proj_ok, num_ok, set_b, target_b,
-                                      pix_weight_b)
-    nce = nce_a + nce_b
+    nce_a, grad_sum_a = cross_entropy(sum_proj, sets.num, sets.set_a,
+                                      sets.target_a, sets.pix_weight_a)
+    nce_b, grad_sum_b = cross_entropy(sum_proj_ok, sets.num_ok, sets.set_b,
+                                      sets.target_b, sets.pix_weight_b)
     # d nce / d proj(q) = sum_o same(q - o) grad_sum(q - o)
     grad_proj = torch.zeros_like(proj)
-    for (dy, dx), maps in zip(offsets, same_maps):
+    for (dy, dx), maps in zip(offsets, sets.same_maps):
         if maps is None:
             continue
         rows_p, cols_p, rows_q, cols_q = _overlap(dy, dx, h, w)
@@ -418,39 +100,46 @@ def _class_terms(feats: Tensor, logits: Tensor, label: Tensor,
         sp = (slice(None), slice(None), rows_p, cols_p)
         dst.addcmul_(grad_sum_a[sp], same_f[:, None, rows_p, cols_p])
         dst.addcmul_(grad_sum_b[sp], same_ok_f[:, None, rows_p, cols_p])
-
-    # CN: mean of (F - m')^2 over A'_c and channels
-    same_ok_maps = [None if m is None else m[1] for m in same_maps]
-    diff = _feats_minus_mean(feats, same_ok_maps, num_ok, offsets)
-    cn_coef = feats.new_zeros(bsz, h, w)
-    cn_coef[set_b] = pix_weight_b / channels
-    sq_dist, = _channel_dots(diff, diff, [(0, 0)])
-    cn = (cn_coef * sq_dist).sum()
-    return nce, cn, grad_proj, diff, (2 * cn_coef)[:, None], (same_ok_maps,
-                                                              num_ok)
+    return nce_a + nce_b, grad_proj
 
 
-def _feats_minus_mean(feats: Tensor, same_ok_maps, num_ok: Tensor,
-                      offsets) -> Tensor:
-    """``F - m'`` with ``m' = S' / (n' + eps)`` (C channels, no gradient);
-    ``S'`` is summed in the returned buffer."""
-    diff = torch.zeros_like(feats)
-    _accumulate_shifted(diff, feats, same_ok_maps, offsets)
-    diff.mul_((-1.0 / (num_ok + _MEAN_EPS))[:, None]).add_(feats)
-    return diff
+def _class_terms(feats: Tensor, pred: Tensor, label: Tensor, boundary: Tensor,
+                 weight: Optional[Tensor], bias: Optional[Tensor], offsets,
+                 ignore_index: int, num_classes: int):
+    """NCE (0 when ``weight`` is None) and CN values and what their
+    backward needs.
+
+    Returns:
+        tuple: nce, cn (0-dim), ``grad_proj`` (B, K, h, w) with
+        ``d nce / d (W F) = grad_proj`` (None if 0), ``diff`` = F - m',
+        ``cn_coef`` (B, 1, h, w) with ``d cn / d F = cn_coef * diff`` (None
+        if 0) and the state that recomputes ``diff``.
+    """
+    zero = feats.new_zeros(())
+    sets = _neighbour_sets(label, pred, boundary, offsets, ignore_index,
+                           num_classes, feats.dtype)
+    if sets is None:
+        return zero, zero.clone(), None, None, None, None
+    nce, grad_proj = zero, None
+    if weight is not None:
+        nce, grad_proj = _nce_terms(feats, sets, weight, bias, offsets)
+    cn, diff, cn_coef, cn_state = _cn_term(feats, sets, offsets)
+    return nce, cn, grad_proj, diff, cn_coef, cn_state
 
 
 class _CBLFunction(torch.autograd.Function):
     """(context, nce, cn) of the features with a hand-written backward.
 
-    The backward writes the gradient into the ``F - m'`` buffer of the
-    forward (a fresh C-channel buffer costs page faults); a second backward
-    through the same graph (``retain_graph=True``) recomputes that buffer.
+    ``pred`` (B, h, w) is the predicted class; with ``weight`` None the NCE
+    term is 0 (the mask-classification CBL computes its own). The backward
+    writes the gradient into the ``F - m'`` buffer of the forward (a fresh
+    C-channel buffer costs page faults); a second backward through the same
+    graph (``retain_graph=True``) recomputes that buffer.
     """
 
     @staticmethod
-    def forward(ctx, feats, logits, label, boundary, weight, bias, kernel_size,
-                ignore_index, reference_quirks):
+    def forward(ctx, feats, pred, label, boundary, weight, bias, kernel_size,
+                ignore_index, reference_quirks, num_classes):
         offsets = _window_offsets(kernel_size)
         zero = feats.new_zeros(())
         ctx.shape = feats.shape
@@ -463,8 +152,8 @@ class _CBLFunction(torch.autograd.Function):
         context, ctx.hc, ctx.alpha = _context_grad_maps(
             feats, label, boundary, offsets, ignore_index, reference_quirks)
         (nce, cn, ctx.grad_proj, ctx.diff, ctx.cn_coef,
-         ctx.cn_state) = _class_terms(feats, logits, label, boundary, weight,
-                                      bias, offsets, ignore_index)
+         ctx.cn_state) = _class_terms(feats, pred, label, boundary, weight,
+                                      bias, offsets, ignore_index, num_classes)
         ctx.save_for_backward(feats, weight)
         return context, nce, cn
 
@@ -472,7 +161,7 @@ class _CBLFunction(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, g_context, g_nce, g_cn):
         if not ctx.needs_input_grad[0]:
-            return (None, ) * 9
+            return (None, ) * 10
         feats, weight = ctx.saved_tensors
         bsz, channels, h, w = ctx.shape
         with torch.autocast(device_type=feats.device.type, enabled=False):
@@ -501,7 +190,7 @@ class _CBLFunction(torch.autograd.Function):
                     grad, feats,
                     [None if hc is None else hc * g_context
                      for hc in ctx.hc], ctx.offsets)
-        return (grad, ) + (None, ) * 8
+        return (grad, ) + (None, ) * 9
 
 
 def conditional_boundary_loss(
@@ -623,10 +312,10 @@ def conditional_boundary_loss(
         label = _resize_nearest(gt_sem_seg, (h, w))
         boundary = (_resize_nearest(gt_edge_map, (h, w)) == 1) & (
             label != ignore_index)
-        context, nce, cn = _CBLFunction.apply(feats, logits, label, boundary,
-                                              weight, bias, kernel_size,
-                                              ignore_index,
-                                              bool(reference_quirks))
+        context, nce, cn = _CBLFunction.apply(feats, logits.argmax(1), label,
+                                              boundary, weight, bias,
+                                              kernel_size, ignore_index,
+                                              bool(reference_quirks), k)
     return dict(context=context, nce=nce, cn=cn)
 
 

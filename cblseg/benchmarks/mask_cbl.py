@@ -1,0 +1,207 @@
+# Copyright (c) cblseg contributors. All rights reserved.
+"""What tools/benchmarks/benchmark_mask_cbl_loss.py compares and times.
+
+:func:`authors_mask_cbl` computes the mask-classification CBL with the
+structure of the authors' code (``SetCriterion.context_loss`` and
+``er_loss`` in ``mask2former/mask2former/modeling/criterion.py`` of
+dywu98/CBL-Conditional-Boundary-Loss, re-written here): a 256-channel
+``F.one_hot`` of the labels; for the context term a loop over images and
+window offsets on the gathered boundary positions; for NCE and CN a loop
+over the classes present, each with depthwise ``k x k`` convolutions of the
+class-masked D-channel mask features and masks, and, inside, a loop over
+the images for the query products. Its semantics are the authors', so it
+is compared with ``mask_conditional_boundary_loss(...,
+reference_quirks=True)``.
+
+:func:`make_mask_inputs` builds ADE20K-like inputs: piecewise-constant
+labels of many classes (random Voronoi cells, some ignore), boundaries from
+``GenerateBoundary(dilation=0.02)``, and mask features, embeddings and
+class logits under which most pixels are predicted right (so that every
+term has pixels).
+"""
+from typing import Callable, Dict
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from cblseg.datasets import GenerateBoundary
+
+__all__ = [
+    'make_mask_inputs', 'authors_mask_cbl', 'forward_backward',
+    'max_relative_error'
+]
+
+IGNORE = 255
+_EPS = 1e-5
+TERMS = ('context', 'nce', 'cn')
+
+
+def make_mask_inputs(batch: int = 2,
+                     size: int = 512,
+                     dims: int = 256,
+                     queries: int = 100,
+                     num_classes: int = 150,
+                     cells: int = 40,
+                     seed: int = 0):
+    """ADE20K-like labels (``size`` x ``size``) and mask-model outputs at
+    stride 4: mask features (B, dims, size/4, size/4), mask embeddings
+    (B, queries, dims), class logits (B, queries, num_classes + 1)."""
+    rng = np.random.default_rng(seed)
+    boundary = GenerateBoundary(dilation=0.02)
+    yy, xx = np.mgrid[:size, :size]
+    labels, edges = [], []
+    for _ in range(batch):
+        centres = rng.integers(0, size, size=(cells, 2))
+        classes = rng.integers(0, num_classes, size=cells)
+        classes[rng.random(cells) < 0.05] = IGNORE
+        dist = ((yy[None] - centres[:, 0, None, None])**2 +
+                (xx[None] - centres[:, 1, None, None])**2)
+        label = classes[dist.argmin(0)].astype(np.int64)
+        labels.append(label)
+        edges.append(
+            boundary(dict(gt_seg_map=label))['gt_edge_map'].astype(np.int64))
+    gt_sem_seg = torch.from_numpy(np.stack(labels))[:, None]
+    gt_edge_map = torch.from_numpy(np.stack(edges))[:, None]
+    h = size // 4
+    gen = torch.Generator().manual_seed(seed)
+    small = F.interpolate(
+        gt_sem_seg.float(), size=(h, h), mode='nearest')[:, 0].long()
+    dirs = F.normalize(
+        torch.randn(num_classes + 1, dims, generator=gen), dim=1)
+    feats = 0.5 * torch.randn(batch, dims, h, h, generator=gen)
+    feats += 2 * dirs[small.clamp_max(num_classes)].permute(0, 3, 1, 2)
+    embed = 0.3 * torch.randn(batch, queries, dims, generator=gen)
+    cls_logits = torch.randn(batch, queries, num_classes + 1, generator=gen)
+    for i in range(batch):  # one query for each class of the image
+        present = [c for c in small[i].unique().tolist() if c < num_classes]
+        for q, c in enumerate(present[:queries]):
+            embed[i, q] += 3 * dirs[c]
+            cls_logits[i, q, c] += 6
+    return feats, embed, cls_logits, gt_sem_seg, gt_edge_map
+
+
+def _context_like_authors(feats, label, edge, num_classes, kernel_size):
+    bsz, _, h, w = feats.shape
+    r = kernel_size // 2
+    one_hot = F.one_hot(label, 256)[..., :num_classes]  # (B, h, w, K)
+    # boundary mask times the label: class 0 and ignore drop out
+    centres = edge.masked_fill(edge == IGNORE, 0) * label.masked_fill(
+        label == IGNORE, 0)
+    total = feats.new_zeros(())
+    images = bsz
+    for i in range(bsz):
+        if (centres[i] > 0).sum() < 1:
+            images -= 1
+            continue
+        ys, xs = torch.where(centres[i] > 0)
+        keep = (ys >= r) & (ys <= h - 1 - r) & (xs >= r) & (xs <= w - 1 - r)
+        ys, xs = ys[keep], xs[keep]
+        pixel_feats = feats[i].permute(1, 2, 0)
+        per_image = feats.new_zeros(())
+        shifts = [(dy, dx) for dy in range(-r, r + 1)
+                  for dx in range(-r, r + 1) if (dy, dx) != (0, 0)]
+        for dy, dx in shifts:
+            sim = F.cosine_similarity(
+                pixel_feats[ys, xs], pixel_feats[ys + dy, xs + dx], dim=1)
+            tgt = (one_hot[i, ys, xs] * one_hot[i, ys + dy, xs + dx]).sum(-1)
+            per_image = per_image + F.mse_loss(sim, tgt.to(sim.dtype))
+        total = total + per_image / len(shifts)
+    context = total / images
+    if torch.isnan(context):
+        return feats.sum() * 0  # the authors return a constant 0
+    return context
+
+
+def authors_mask_cbl(mask_feats,
+                     mask_embed,
+                     cls_logits,
+                     gt_sem_seg,
+                     gt_edge_map,
+                     kernel_size: int = 5) -> Dict[str, torch.Tensor]:
+    """The mask CBL with the authors' structure and semantics (see the
+    module docstring); ``cls_logits`` (B, Q, K + 1), no-object last."""
+    bsz, dims, h, w = mask_feats.shape
+    num_classes = cls_logits.shape[-1] - 1
+    r = kernel_size // 2
+    # the training forward's semantic logits (prediction)
+    mask_pred = torch.einsum('bqd,bdhw->bqhw', mask_embed, mask_feats)
+    sem = torch.einsum('bqc,bqhw->bchw',
+                       F.softmax(cls_logits, -1)[..., :-1],
+                       mask_pred.sigmoid())
+    label = F.interpolate(
+        gt_sem_seg.float(), size=(h, w), mode='nearest')[:, 0].long()
+    edge = F.interpolate(
+        gt_edge_map.float(), size=(h, w), mode='nearest')[:, 0].long()
+    context = _context_like_authors(mask_feats, label, edge, num_classes,
+                                    kernel_size)
+
+    pred_hot = F.one_hot(sem.argmax(1), num_classes).permute(0, 3, 1, 2)
+    one_hot = F.one_hot(label, 256)[..., :num_classes].permute(0, 3, 1, 2)
+    edge_mask = edge.masked_fill(edge == IGNORE, 0).bool()
+    kernel = torch.ones(
+        1,
+        1,
+        kernel_size,
+        kernel_size,
+        dtype=mask_feats.dtype,
+        device=mask_feats.device)
+    kernel[0, 0, r, r] = 0
+    kernel_d = kernel.expand(dims, 1, kernel_size, kernel_size)
+    logits_k = cls_logits[..., :-1]
+    classes = [c for c in gt_sem_seg.unique().tolist() if c != IGNORE]
+    nce_total = cn_total = mask_feats.new_zeros(())
+    counted = len(classes)
+    for c in classes:
+        cls = one_hot[:, c]
+        ok = cls * pred_hot[:, c]
+        nb = F.conv2d(
+            mask_feats * cls[:, None], kernel_d, padding=r, groups=dims)
+        nb_ok = F.conv2d(
+            mask_feats * ok[:, None], kernel_d, padding=r, groups=dims)
+        cnt = F.conv2d(cls[:, None].to(mask_feats.dtype), kernel, padding=r)
+        cnt_ok = F.conv2d(ok[:, None].to(mask_feats.dtype), kernel, padding=r)
+        mask = (cnt[:, 0] >= 1) & edge_mask & cls.bool()
+        mask_ok = (cnt_ok[:, 0] >= 1) & edge_mask & ok.bool()
+        if mask.sum() < 1 or mask_ok.sum() < 1:
+            counted -= 1
+            continue
+        mean = (nb / (cnt + _EPS)).permute(0, 2, 3, 1)
+        mean_ok = (nb_ok / (cnt_ok + _EPS)).permute(0, 2, 3, 1)
+        scores = []
+        for i in range(bsz):  # each image has its own queries
+            act = (mask_embed[i] @ mean[i][mask[i]].t()).sigmoid()  # (Q, N)
+            scores.append(logits_k[i].t() @ act)  # (K, N)
+        scores = torch.cat(scores, 1).t()
+        target = torch.full((len(scores), ), c, device=scores.device)
+        nce_total = nce_total + F.cross_entropy(scores, target)
+        cn_total = cn_total + F.mse_loss(
+            mask_feats.permute(0, 2, 3, 1)[mask_ok], mean_ok[mask_ok].detach())
+    if counted == 0:
+        zero = mask_feats.sum() * 0
+        return dict(context=context, nce=zero, cn=zero)
+    return dict(
+        context=context, nce=nce_total / counted, cn=cn_total / counted)
+
+
+def forward_backward(fn: Callable, inputs,
+                     **kwargs) -> Dict[str, torch.Tensor]:
+    """Values and the gradients w.r.t. features, embeddings and class
+    logits of ``context + nce + cn``."""
+    leaves = [t.detach().clone().requires_grad_() for t in inputs[:3]]
+    terms = fn(*leaves, *inputs[3:], **kwargs)
+    (terms['context'] + terms['nce'] + terms['cn']).backward()
+    out = {name: terms[name].detach() for name in TERMS}
+    for name, leaf in zip(('grad_feats', 'grad_embed', 'grad_cls'), leaves):
+        out[name] = leaf.grad
+    return out
+
+
+def max_relative_error(ours: Dict[str, torch.Tensor],
+                       theirs: Dict[str, torch.Tensor]) -> Dict[str, float]:
+    """Per value / gradient: max |difference| / max(|theirs|, 1e-30)."""
+    out = {}
+    for name, value in theirs.items():
+        scale = value.abs().max().clamp_min(1e-30)
+        out[name] = float((ours[name] - value).abs().max() / scale)
+    return out
