@@ -9,15 +9,15 @@ from mmseg.datasets.transforms import GenerateEdge
 
 from cblseg.datasets.transforms import GenerateBoundary
 
-I = 255  # noqa: E741  (ignore, as 'i' in the docs)
+IG = 255  # ignore ("i" in the docs)
 
 # class 0 left, class 1 right, a 2x2 ignored block inside class 1 and a
 # one-pixel class-2 region inside class 0 (the label of docs/cbl.md)
 LABEL = np.array([
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1],
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1],
-    [0, 0, 0, 0, 0, 1, 1, I, I, 1],
-    [0, 0, 0, 0, 0, 1, 1, I, I, 1],
+    [0, 0, 0, 0, 0, 1, 1, IG, IG, 1],
+    [0, 0, 0, 0, 0, 1, 1, IG, IG, 1],
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1],
     [0, 0, 2, 0, 0, 1, 1, 1, 1, 1],
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1],
@@ -49,8 +49,8 @@ EDGE_WIDTH_3 = np.array([
 RADIUS_1 = np.array([
     [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
     [1, 0, 0, 0, 1, 1, 1, 1, 1, 1],
-    [1, 0, 0, 0, 1, 1, 1, I, I, 1],
-    [1, 0, 0, 0, 1, 1, 1, I, I, 1],
+    [1, 0, 0, 0, 1, 1, 1, IG, IG, 1],
+    [1, 0, 0, 0, 1, 1, 1, IG, IG, 1],
     [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
     [1, 1, 1, 1, 1, 1, 0, 0, 0, 1],
     [1, 1, 1, 1, 1, 1, 0, 0, 0, 1],
@@ -100,13 +100,13 @@ def test_straight_edge_widths():
 
 @pytest.mark.parametrize('order, values', [
     ('boundary_then_edge', [0, 1]),
-    ('edge_then_boundary', [0, 1, I]),
+    ('edge_then_boundary', [0, 1, IG]),
 ])
 def test_both_in_one_pipeline_the_later_overwrites(order, values):
     boundary, edge = GenerateBoundary(radius=1), GenerateEdge(edge_width=3)
-    steps = [boundary, edge] if order == 'boundary_then_edge' else [
-        edge, boundary
-    ]
+    steps = dict(
+        boundary_then_edge=[boundary, edge],
+        edge_then_boundary=[edge, boundary])[order]
     out = Compose(steps)(_results())['gt_edge_map']
     assert sorted(np.unique(out).tolist()) == values
     last = EDGE_WIDTH_3 if order == 'boundary_then_edge' else RADIUS_1

@@ -18,16 +18,19 @@ from conftest import REPO_ROOT
 
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
 METAFILES = sorted(
-    osp.relpath(path, REPO_ROOT)
-    for path in glob.glob(osp.join(REPO_ROOT, 'configs', '*', 'metafile.yaml')))
+    osp.relpath(path, REPO_ROOT) for path in glob.glob(
+        osp.join(REPO_ROOT, 'configs', '*', 'metafile.yaml')))
 
-COLLECTION_KEYS = {'Name', 'License', 'Metadata', 'Paper', 'README',
-                   'Frameworks'}
-MODEL_REQUIRED = {'Name', 'In Collection', 'Config', 'Metadata', 'Paper',
-                  'Code', 'Framework'}
+COLLECTION_KEYS = {
+    'Name', 'License', 'Metadata', 'Paper', 'README', 'Frameworks'
+}
+MODEL_REQUIRED = {
+    'Name', 'In Collection', 'Config', 'Metadata', 'Paper', 'Code', 'Framework'
+}
 # 'Weights' and 'Training log' are deliberately absent: we ship none.
-MODEL_OPTIONAL = {'Results', 'Results Source', 'Baseline Config',
-                  'Baseline Paper'}
+MODEL_OPTIONAL = {
+    'Results', 'Results Source', 'Baseline Config', 'Baseline Paper'
+}
 RESULT_SOURCES = ('CBL authors:', 'MMSeg model zoo:')
 
 
@@ -52,7 +55,9 @@ def listing_problems(folder, metafile):
         for path in glob.glob(osp.join(folder, '**', '*.py'), recursive=True)
     }
     listed = collections.Counter(m['Config'] for m in metafile['Models'])
-    problems = [f'{path} has no entry' for path in sorted(on_disk - set(listed))]
+    problems = [
+        f'{path} has no entry' for path in sorted(on_disk - set(listed))
+    ]
     problems += [
         f'{path} is listed {n} times' for path, n in sorted(listed.items())
         if n > 1
@@ -96,8 +101,9 @@ def test_schema(metafile):
         where = (metafile, model.get('Name'))
         keys = set(model)
         assert MODEL_REQUIRED <= keys, (where, MODEL_REQUIRED - keys)
-        assert keys <= MODEL_REQUIRED | MODEL_OPTIONAL, (
-            where, keys - MODEL_REQUIRED - MODEL_OPTIONAL)
+        assert keys <= MODEL_REQUIRED | MODEL_OPTIONAL, (where, keys -
+                                                         MODEL_REQUIRED -
+                                                         MODEL_OPTIONAL)
         assert model['In Collection'] in names, where
         assert model['Framework'] == 'PyTorch', where
         config = model['Config']
@@ -114,9 +120,9 @@ def test_schema(metafile):
             _check_paper(model['Baseline Paper'], where)
         if 'Baseline Config' in model:
             base = model['Baseline Config']
-            path = (osp.join(MMSEG_CONFIGS, base[len('mmseg::'):])
-                    if base.startswith('mmseg::') else osp.join(
-                        REPO_ROOT, base))
+            path = (
+                osp.join(MMSEG_CONFIGS, base[len('mmseg::'):])
+                if base.startswith('mmseg::') else osp.join(REPO_ROOT, base))
             assert osp.isfile(path), (where, base)
 
 
@@ -149,7 +155,8 @@ def test_mmseg_results_are_mmseg_metafile_values(metafile):
             continue
         rel = osp.relpath(model['Config'], 'configs')
         assert osp.isfile(osp.join(MMSEG_CONFIGS, rel)), rel
-        theirs_path = osp.join(MMSEG_CONFIGS, osp.dirname(rel), 'metafile.yaml')
+        theirs_path = osp.join(MMSEG_CONFIGS, osp.dirname(rel),
+                               'metafile.yaml')
         with open(theirs_path, encoding='utf-8') as f:
             theirs = {m['Name']: m for m in yaml.safe_load(f)['Models']}
         assert model['Results']['Metrics'] == \
@@ -163,8 +170,8 @@ def test_every_config_listed_exactly_once(metafile):
 
 
 def test_model_names_unique_across_metafiles():
-    names = collections.Counter(
-        model['Name'] for path in METAFILES for model in _load(path)['Models'])
+    names = collections.Counter(model['Name'] for path in METAFILES
+                                for model in _load(path)['Models'])
     assert [n for n, count in names.items() if count > 1] == []
 
 
