@@ -51,8 +51,9 @@ def reference_boundary(label: np.ndarray,
 
 
 def laplacian_boundary(label: np.ndarray, num_classes: int) -> np.ndarray:
-    """The seed blog's boundary: 3x3 Laplacian of each one-hot channel with
-    zero padding, > 0.1, union over classes."""
+    """The boundary of the blog post on Cityscapes class-level boundary
+    labelling with an improved one-hot: 3x3 Laplacian of each one-hot
+    channel with zero padding, > 0.1, union over classes."""
     one_hot = ignore_aware_one_hot(torch.from_numpy(label), num_classes)
     kernel = -torch.ones(1, 1, 3, 3)
     kernel[0, 0, 1, 1] = 8
