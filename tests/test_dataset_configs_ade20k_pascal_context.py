@@ -223,7 +223,10 @@ def test_label_zero_is_ignore_end_to_end(name, label_roots):
     gt = sample.gt_sem_seg.data[0].numpy().astype(np.int64)
     np.testing.assert_array_equal(gt, label)
     num_classes = len(dataset.metainfo['classes'])
-    wrong = num_classes - 1  # a class that is nowhere in the ground truth
+    # a class that is nowhere in the ground truth; predicting it also checks
+    # that the metric took all the classes from the dataset (a value
+    # outside [0, K) raises)
+    wrong = num_classes - 1
     assert wrong not in gt
     keys = ('aAcc', 'mIoU', 'mAcc', 'mBIoU', 'mBF@1px', 'mBF@5px')
     # under the 0-pixels, the class around them
