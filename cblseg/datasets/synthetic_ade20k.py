@@ -16,7 +16,6 @@ import os.path as osp
 import re
 import time
 
-from mmseg.datasets import ADE20KDataset
 from PIL import Image
 
 from . import synthetic_writer as writer
@@ -56,6 +55,8 @@ def _sample_files(split, index):
 def render_ade20k_scene(rng, height, width):
     """A scene with ADE20K labels (0 = other, 1..150 = the classes of
     ``ADE20KDataset.METAINFO``); see :func:`render_class_scene`."""
+    # Imported here: mmseg.datasets adds about a second to `import cblseg`.
+    from mmseg.datasets import ADE20KDataset
     return render_class_scene(rng, height, width,
                               ADE20KDataset.METAINFO['classes'])
 

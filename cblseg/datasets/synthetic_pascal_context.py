@@ -21,7 +21,6 @@ import os.path as osp
 import re
 import time
 
-from mmseg.datasets import PascalContextDataset
 from PIL import Image
 
 from . import synthetic_writer as writer
@@ -55,6 +54,8 @@ def render_pascal_context_scene(rng, height, width):
     """A scene with Pascal Context labels (0 = background, 1..59 = the
     other classes of ``PascalContextDataset.METAINFO``); see
     :func:`render_class_scene`."""
+    # Imported here: mmseg.datasets adds about a second to `import cblseg`.
+    from mmseg.datasets import PascalContextDataset
     classes = PascalContextDataset.METAINFO['classes']
     return render_class_scene(rng, height, width, classes[1:])
 
