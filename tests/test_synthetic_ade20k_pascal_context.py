@@ -15,7 +15,7 @@ from cblseg.datasets import (generate_synthetic_ade20k,
                              render_ade20k_scene, render_class_scene,
                              render_pascal_context_scene)
 from cblseg.datasets.synthetic_writer import META_FILENAME
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_tool
 
 NUM_ADE20K_CLASSES = len(ADE20KDataset.METAINFO['classes'])  # 150
 NUM_CONTEXT_LABELS = len(PascalContextDataset.METAINFO['classes'])  # 60
@@ -213,3 +213,19 @@ def test_command_line_tool_writes_the_new_layouts(tmp_path, monkeypatch,
     # only the requested layouts
     assert not (tmp_path / 'cityscapes').exists()
     assert not (tmp_path / 'VOCdevkit' / 'VOC2012').exists()
+
+
+def test_worker_pool_after_a_parallel_opencv_call(tmp_path):
+    """Forked workers hung for good in cv2.setNumThreads once the parent
+    had run a parallel OpenCV call (as the tests before this one do); in a
+    subprocess so that a hang fails this test instead of blocking."""
+    code = ('import sys, cv2, numpy as np\n'
+            'cv2.setNumThreads(2)\n'
+            'cv2.resize(np.zeros((1024, 1024, 3), np.uint8), (2048, 2048))\n'
+            'from cblseg.datasets import generate_synthetic_ade20k\n'
+            'summary = generate_synthetic_ade20k(sys.argv[1], num_train=3, '
+            'num_val=1, height=16, width=16, nproc=2)\n'
+            'print(summary["files_written"], cv2.getNumThreads())\n')
+    result = run_tool([sys.executable, '-c', code, str(tmp_path)], timeout=180)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.split()[-2:] == ['8', '2']
