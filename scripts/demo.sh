@@ -32,7 +32,8 @@ grep -E "Iter\(test\)" "$WORK_DIR/test.log" | tail -n 1 \
 cat <<MSG
 
 [demo] where everything is:
-  data         $DATA_DIR/cityscapes  (and $DATA_DIR/VOCdevkit/VOC2012)
+  data         $DATA_DIR/cityscapes  (and $DATA_DIR/VOCdevkit/VOC2012,
+               $DATA_DIR/ade/ADEChallengeData2016, $DATA_DIR/VOCdevkit/VOC2010)
   checkpoint   $CKPT
   train log    $WORK_DIR/<timestamp>/<timestamp>.log
   test metrics $WORK_DIR/test/<timestamp>/  and $WORK_DIR/test.log

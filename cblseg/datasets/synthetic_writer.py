@@ -156,21 +156,25 @@ def _write_voc_sample(task):
     return 2
 
 
-def _init_worker():
-    # One OpenCV thread per worker: the processes already use all cores, and
-    # OpenCV's thread pool is not safe to reuse after fork.
-    cv2.setNumThreads(1)
-
-
 def _run(worker, tasks, nproc):
     """Run ``worker`` over ``tasks``; returns the sum of its results."""
     if nproc <= 1 or len(tasks) <= 1:
         return sum(worker(task) for task in tasks)
-    with Pool(min(nproc, len(tasks)), initializer=_init_worker) as pool:
-        return sum(
-            pool.imap_unordered(
-                worker, tasks, chunksize=max(1,
-                                             len(tasks) // (4 * nproc))))
+    # One OpenCV thread per worker: the processes already use all cores.
+    # It is set in this process, before the fork: a forked child inherits
+    # OpenCV's thread pool without its threads, and reconfiguring it there
+    # (cv2.setNumThreads in the child) hangs for good in
+    # pthread_cond_destroy once this process has run a parallel OpenCV call.
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        with Pool(min(nproc, len(tasks))) as pool:
+            return sum(
+                pool.imap_unordered(
+                    worker, tasks, chunksize=max(1,
+                                                 len(tasks) // (4 * nproc))))
+    finally:
+        cv2.setNumThreads(threads)
 
 
 def _read_meta(root):
