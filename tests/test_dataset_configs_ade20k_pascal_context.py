@@ -78,7 +78,7 @@ def test_config_builds_and_runs_every_pipeline(name, synthetic_roots):
     train_types = _types(cfg.train_dataloader.dataset.pipeline)
     # boundaries on the full-resolution label, before any geometry
     assert train_types[:3] == [
-        'LoadImageFromFile', 'LoadAnnotations', 'GenerateBoundary'
+        'LoadImageFromFile', 'LoadCheckedAnnotations', 'GenerateBoundary'
     ], train_types
     assert train_types[-1] == 'PackSegInputs' and 'Pad' not in train_types
     num_classes = len(dataset_class.METAINFO['classes'])
@@ -269,3 +269,32 @@ def test_every_ade20k_and_pascal_context_config_is_covered():
                                           'synthetic_pascal_context'))
     }
     assert names == set(CONFIGS)
+
+
+@pytest.mark.parametrize('name', sorted(CONFIGS))
+def test_every_pipeline_checks_its_labels(name):
+    """Train, val, test and TTA pipelines load labels with
+    LoadCheckedAnnotations, num_classes = the dataset's classes (counted
+    after reduce_zero_label)."""
+    from cblseg.datasets import label_loader_problems
+    from cblseg.datasets.label_loading import iter_transform_cfgs
+    from cblseg.utils import iter_dataset_cfgs
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    splits = ('train', 'val', 'test')
+    assert label_loader_problems(cfg, splits) == []
+    pipelines = [
+        leaf['pipeline'] for split in splits for leaf in iter_dataset_cfgs(
+            cfg[f'{split}_dataloader'].dataset)
+    ]
+    if 'tta_pipeline' in cfg:
+        pipelines.append(cfg.tta_pipeline)
+    num_classes = len(CONFIGS[name][0].METAINFO['classes'])
+    for pipeline in pipelines:
+        loaders = [
+            t for t in iter_transform_cfgs(pipeline)
+            if t['type'].endswith('Annotations')
+        ]
+        assert loaders == [
+            dict(type='LoadCheckedAnnotations', num_classes=num_classes)
+        ], pipeline

@@ -10,7 +10,7 @@ img_scale = (520, 520)
 crop_size = (480, 480)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations', num_classes=60),
     dict(type='GenerateBoundary', dilation=0.02),
     dict(
         type='RandomResize',
@@ -23,6 +23,15 @@ train_pipeline = [
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# MMSeg's test pipeline, restated for the label check.
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='LoadCheckedAnnotations', num_classes=60),
+    dict(type='PackSegInputs')
+]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
 # mIoU, Boundary IoU and boundary F-score in one pass (docs/metrics.md).
 val_evaluator = dict(_delete_=True, type='BoundaryIoUMetric')
 test_evaluator = val_evaluator

@@ -3,7 +3,9 @@
 # tools/dataset_converters/generate_synthetic_data.py. MMSeg's ADE20K config
 # with a smaller root, image size and loader, and boundary ground truth
 # (GenerateBoundary right after LoadAnnotations, as in ade20k_512x512.py).
-# LoadAnnotations takes reduce_zero_label from the dataset (True for
+# LoadCheckedAnnotations (MMSeg's LoadAnnotations plus the label check of
+# docs/datasets.md, num_classes counted after the reduction) takes
+# reduce_zero_label from the dataset (True for
 # ADE20KDataset); MMSeg's config also passes it to LoadAnnotations,
 # which only adds a deprecation warning.
 _base_ = ['mmseg::_base_/datasets/ade20k.py']
@@ -13,7 +15,7 @@ data_root = 'data/synthetic/ade/ADEChallengeData2016'
 crop_size = (128, 128)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations', num_classes=150),
     dict(type='GenerateBoundary', dilation=0.02),
     dict(
         type='RandomResize',
@@ -28,8 +30,25 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(512, 128), keep_ratio=True),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations', num_classes=150),
     dict(type='PackSegInputs')
+]
+img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+tta_pipeline = [  # MMSeg's, with the label check
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(type='Resize', scale_factor=r, keep_ratio=True)
+                for r in img_ratios
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ], [dict(type='LoadCheckedAnnotations', num_classes=150)],
+            [dict(type='PackSegInputs')]
+        ])
 ]
 train_dataloader = dict(
     batch_size=4,

@@ -11,7 +11,7 @@ data_root = 'data/synthetic/VOCdevkit/VOC2010'
 crop_size = (128, 128)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations', num_classes=60),
     dict(type='GenerateBoundary', dilation=0.02),
     dict(
         type='RandomResize',
@@ -26,7 +26,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(512, 128), keep_ratio=True),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations', num_classes=60),
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(

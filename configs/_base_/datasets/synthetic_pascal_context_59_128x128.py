@@ -4,7 +4,9 @@
 # Pascal Context 59 config with a smaller root, image size and loader, and
 # boundary ground truth (GenerateBoundary right after LoadAnnotations, as in
 # pascal_context_59_480x480.py).
-# LoadAnnotations takes reduce_zero_label from the dataset (True for
+# LoadCheckedAnnotations (MMSeg's LoadAnnotations plus the label check of
+# docs/datasets.md, num_classes counted after the reduction) takes
+# reduce_zero_label from the dataset (True for
 # PascalContextDataset59); MMSeg's config also passes it to LoadAnnotations,
 # which only adds a deprecation warning.
 _base_ = ['mmseg::_base_/datasets/pascal_context_59.py']
@@ -14,7 +16,7 @@ data_root = 'data/synthetic/VOCdevkit/VOC2010'
 crop_size = (128, 128)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations', num_classes=59),
     dict(type='GenerateBoundary', dilation=0.02),
     dict(
         type='RandomResize',
@@ -29,8 +31,25 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(512, 128), keep_ratio=True),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCheckedAnnotations', num_classes=59),
     dict(type='PackSegInputs')
+]
+img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+tta_pipeline = [  # MMSeg's, with the label check
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[
+            [
+                dict(type='Resize', scale_factor=r, keep_ratio=True)
+                for r in img_ratios
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ], [dict(type='LoadCheckedAnnotations', num_classes=59)],
+            [dict(type='PackSegInputs')]
+        ])
 ]
 train_dataloader = dict(
     batch_size=4,
