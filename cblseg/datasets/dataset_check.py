@@ -30,7 +30,7 @@ from cblseg.datasets.label_loading import (CHECKED_LOADER, dataset_classes,
                                            iter_transform_cfgs,
                                            label_loader_problems)
 from cblseg.datasets.label_values import bad_label_values, describe_bad_values
-from cblseg.utils import iter_dataset_cfgs
+from cblseg.utils import iter_dataset_cfgs, single_opencv_thread_for_fork
 
 __all__ = ['PROBLEM_KINDS', 'check_dataset', 'format_check_report']
 
@@ -65,12 +65,10 @@ def _loader_cfgs(leaf: dict, num_classes: int, ignore_index: int) -> tuple:
 
 
 def _init_worker(loader_cfgs: List[tuple]) -> None:
-    import cv2
     from mmengine.registry import init_default_scope
     from mmseg.registry import TRANSFORMS
 
     import cblseg  # noqa: F401  (registers the transforms)
-    cv2.setNumThreads(1)
     init_default_scope('mmseg')
     _LOADERS.clear()
     for index, (image_cfg, label_cfg, _, _) in enumerate(loader_cfgs):
@@ -221,13 +219,15 @@ def check_dataset(cfg,
         results = (mmengine.track_progress(_check_pair, tasks)
                    if progress else [_check_pair(t) for t in tasks])
     else:
-        results = mmengine.track_parallel_progress(
-            _check_pair,
-            tasks,
-            nproc,
-            initializer=_init_worker,
-            initargs=(loader_cfgs, ),
-            keep_order=True)
+        # OpenCV's thread count is set before the fork, not in the workers.
+        with single_opencv_thread_for_fork():
+            results = mmengine.track_parallel_progress(
+                _check_pair,
+                tasks,
+                nproc,
+                initializer=_init_worker,
+                initargs=(loader_cfgs, ),
+                keep_order=True)
     for split, found in zip(task_splits, results):
         for problem in found:
             problems.append(dict(problem, split=split))

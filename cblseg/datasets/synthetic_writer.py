@@ -31,10 +31,10 @@ import re
 import time
 from multiprocessing import Pool
 
-import cv2
 import numpy as np
 from PIL import Image
 
+from cblseg.utils import single_opencv_thread_for_fork
 from .cityscapes_labels import ids_to_color, label_id_to_train_id_lut
 from .synthetic_scenes import render_street_scene, render_voc_scene
 from .voc_labels import voc_palette_bytes
@@ -160,21 +160,11 @@ def _run(worker, tasks, nproc):
     """Run ``worker`` over ``tasks``; returns the sum of its results."""
     if nproc <= 1 or len(tasks) <= 1:
         return sum(worker(task) for task in tasks)
-    # One OpenCV thread per worker: the processes already use all cores.
-    # It is set in this process, before the fork: a forked child inherits
-    # OpenCV's thread pool without its threads, and reconfiguring it there
-    # (cv2.setNumThreads in the child) hangs for good in
-    # pthread_cond_destroy once this process has run a parallel OpenCV call.
-    threads = cv2.getNumThreads()
-    cv2.setNumThreads(1)
-    try:
-        with Pool(min(nproc, len(tasks))) as pool:
-            return sum(
-                pool.imap_unordered(
-                    worker, tasks, chunksize=max(1,
-                                                 len(tasks) // (4 * nproc))))
-    finally:
-        cv2.setNumThreads(threads)
+    with single_opencv_thread_for_fork(), Pool(min(nproc,
+                                                   len(tasks))) as pool:
+        return sum(
+            pool.imap_unordered(
+                worker, tasks, chunksize=max(1, len(tasks) // (4 * nproc))))
 
 
 def _read_meta(root):

@@ -36,6 +36,7 @@ from .functional.boundary_fscore_per_image import (GSCNN_TOLERANCE_RATIOS,
                                                    check_tolerance_ratios,
                                                    per_image_boundary_counts)
 from cblseg.ops import check_radius_options, resolve_radius
+from cblseg.utils import single_opencv_thread_for_fork
 from .metrics.boundary_iou_metric import (BF_PROTOCOLS, DEFAULT_TOLERANCES,
                                           add_per_image_scores, class_table,
                                           json_float, per_class_dict,
@@ -141,13 +142,9 @@ _WORKER: Dict[str, object] = {}
 
 def _init_worker(settings: dict, threads: Optional[int]) -> None:
     if threads is not None:
-        # One thread per worker: the processes share the cores.
+        # One thread per worker: the processes share the cores (OpenCV's
+        # count is set before the fork, single_opencv_thread_for_fork).
         torch.set_num_threads(threads)
-        try:
-            import cv2
-            cv2.setNumThreads(threads)
-        except ImportError:  # pragma: no cover
-            pass
     _WORKER.clear()
     _WORKER.update(settings)
     _WORKER['scratch'] = ScratchBuffers()
@@ -338,7 +335,7 @@ def evaluate_folders(pred_dir: str,
         context = get_context('fork' if 'fork' in
                               _start_methods() else 'spawn')
         chunksize = max(1, min(8, len(scan.pairs) // (4 * workers)))
-        with context.Pool(
+        with single_opencv_thread_for_fork(), context.Pool(
                 workers, initializer=_init_worker,
                 initargs=(settings, 1)) as pool:
             for result in pool.imap_unordered(

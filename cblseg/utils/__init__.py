@@ -8,6 +8,7 @@ from .data_root import DATA_HINT, check_data_roots, iter_dataset_cfgs
 from .distributed import (adapt_cfg_to_hardware, distributed_backend,
                           init_cpu_distributed, replace_sync_bn)
 from .model_size import count_config_parameters, count_parameters
+from .worker_threads import single_opencv_thread_for_fork
 
 __all__ = [
     'check_int', 'accepted_arguments', 'reject_unknown_kwargs',
@@ -16,5 +17,6 @@ __all__ = [
     'CUSTOM_IMPORTS_HINT', 'imports_cblseg', 'load_config', 'DATA_HINT',
     'check_data_roots', 'iter_dataset_cfgs', 'adapt_cfg_to_hardware',
     'distributed_backend', 'init_cpu_distributed', 'replace_sync_bn',
-    'count_parameters', 'count_config_parameters'
+    'count_parameters', 'count_config_parameters',
+    'single_opencv_thread_for_fork'
 ]
