@@ -7,6 +7,10 @@ from .cityscapes_labels import (CITYSCAPES_LABELS, CITYSCAPES_TRAIN_CLASSES,
 from .dataset_check import (PROBLEM_KINDS, check_dataset, format_check_report)
 from .label_loading import check_label_loaders, label_loader_problems
 from .label_values import bad_label_values, describe_bad_values
+from .synthetic_ade20k import generate_synthetic_ade20k, render_ade20k_scene
+from .synthetic_class_scenes import render_class_scene
+from .synthetic_pascal_context import (generate_synthetic_pascal_context,
+                                       render_pascal_context_scene)
 from .synthetic_scenes import render_street_scene, render_voc_scene
 from .synthetic_writer import (generate_synthetic_cityscapes,
                                generate_synthetic_voc)
@@ -20,6 +24,8 @@ __all__ = [
     'CITYSCAPES_TRAIN_PALETTE', 'CityscapesLabel', 'ids_to_color',
     'label_id_to_train_id_lut', 'render_street_scene', 'render_voc_scene',
     'generate_synthetic_cityscapes', 'generate_synthetic_voc',
+    'render_class_scene', 'render_ade20k_scene', 'generate_synthetic_ade20k',
+    'render_pascal_context_scene', 'generate_synthetic_pascal_context',
     'GenerateBoundary', 'LoadCheckedAnnotations', 'PadSegFields',
     'PROBLEM_KINDS', 'check_dataset', 'format_check_report',
     'check_label_loaders', 'label_loader_problems', 'bad_label_values',

@@ -13,8 +13,9 @@ __all__ = ['DATA_HINT', 'iter_dataset_cfgs', 'check_data_roots']
 DATA_HINT = (
     'For the embedded synthetic data run `make data` (or `python '
     'tools/dataset_converters/generate_synthetic_data.py --out-dir '
-    'data/synthetic`); for real Cityscapes or Pascal VOC download them and '
-    'convert the labels as described in docs/datasets.md, or point the '
+    'data/synthetic`); for real Cityscapes, Pascal VOC, ADE20K or Pascal '
+    'Context download them and convert the labels as described in '
+    'docs/datasets.md, or point the '
     "config at them with --cfg-options "
     "train_dataloader.dataset.data_root=/path/to/data (same for val/test).")
 

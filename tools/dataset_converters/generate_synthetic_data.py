@@ -1,4 +1,5 @@
-"""Generate synthetic Cityscapes- and VOC-layout datasets for CPU demos.
+"""Generate synthetic Cityscapes-, VOC-, ADE20K- and Pascal Context-layout
+datasets for CPU demos.
 
 Examples::
 
@@ -6,13 +7,17 @@ Examples::
     python tools/dataset_converters/generate_synthetic_data.py \\
         --layout cityscapes --num-train 200 --height 256 --width 512 --nproc 4
 
-Cityscapes-layout data goes to ``<out-dir>/cityscapes`` and VOC-layout data
-to ``<out-dir>/VOCdevkit/VOC2012``. Re-running with the same arguments
-finds the existing data and does nothing (use ``--overwrite`` to force).
+Cityscapes-layout data goes to ``<out-dir>/cityscapes``, VOC-layout data to
+``<out-dir>/VOCdevkit/VOC2012``, ADE20K-layout data to
+``<out-dir>/ade/ADEChallengeData2016`` and Pascal Context-layout data to
+``<out-dir>/VOCdevkit/VOC2010``. Re-running with the same arguments finds
+the existing data and does nothing (use ``--overwrite`` to force).
 """
 import argparse
 import os.path as osp
 
+from cblseg.datasets import synthetic_ade20k as ade20k
+from cblseg.datasets import synthetic_pascal_context as context
 from cblseg.datasets import synthetic_writer as writer
 
 # layout -> (writer, sub-directory of --out-dir, default arguments)
@@ -29,7 +34,23 @@ LAYOUTS = dict(
              num_val=writer.DEFAULT_VOC_NUM_VAL,
              height=writer.DEFAULT_VOC_HEIGHT,
              width=writer.DEFAULT_VOC_WIDTH)),
+    ade20k=(ade20k.generate_synthetic_ade20k, ('ade', 'ADEChallengeData2016'),
+            dict(
+                num_train=ade20k.DEFAULT_ADE20K_NUM_TRAIN,
+                num_val=ade20k.DEFAULT_ADE20K_NUM_VAL,
+                height=ade20k.DEFAULT_ADE20K_HEIGHT,
+                width=ade20k.DEFAULT_ADE20K_WIDTH)),
+    pascal_context=(context.generate_synthetic_pascal_context, ('VOCdevkit',
+                                                                'VOC2010'),
+                    dict(
+                        num_train=context.DEFAULT_PASCAL_CONTEXT_NUM_TRAIN,
+                        num_val=context.DEFAULT_PASCAL_CONTEXT_NUM_VAL,
+                        height=context.DEFAULT_PASCAL_CONTEXT_HEIGHT,
+                        width=context.DEFAULT_PASCAL_CONTEXT_WIDTH)),
 )
+# --layout values that stand for several layouts; 'both' is what it was
+# before ADE20K and Pascal Context were added.
+LAYOUT_GROUPS = dict(all=tuple(LAYOUTS), both=('cityscapes', 'voc'))
 
 
 def _defaults_text(key):
@@ -39,18 +60,21 @@ def _defaults_text(key):
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description='Generate synthetic datasets in the Cityscapes and/or '
-        'PASCAL VOC 2012 layouts.')
+        description='Generate synthetic datasets in the Cityscapes, PASCAL '
+        'VOC 2012, ADE20K and Pascal Context layouts.')
     parser.add_argument(
         '--layout',
-        choices=['cityscapes', 'voc', 'both'],
-        default='both',
-        help='which dataset layout(s) to write')
+        choices=list(LAYOUTS) + list(LAYOUT_GROUPS),
+        default='all',
+        help='which dataset layout(s) to write: one of them, all (the '
+        'default) or both (cityscapes and voc)')
     parser.add_argument(
         '--out-dir',
         default=osp.join('data', 'synthetic'),
         help='output root; cityscapes goes to <out-dir>/cityscapes, voc to '
-        '<out-dir>/VOCdevkit/VOC2012')
+        '<out-dir>/VOCdevkit/VOC2012, ade20k to '
+        '<out-dir>/ade/ADEChallengeData2016, pascal_context to '
+        '<out-dir>/VOCdevkit/VOC2010')
     for option, key, what in (('--num-train', 'num_train', 'training images'),
                               ('--num-val', 'num_val', 'validation images'),
                               ('--height', 'height', 'image height'),
@@ -69,7 +93,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    layouts = list(LAYOUTS) if args.layout == 'both' else [args.layout]
+    layouts = LAYOUT_GROUPS.get(args.layout, (args.layout, ))
     for layout in layouts:
         generate, sub_dirs, defaults = LAYOUTS[layout]
         kwargs = {
