@@ -97,12 +97,19 @@ def _decode_heads(model):
     return [('decode', model.decode_head)]
 
 
+def _classifier(head):
+    """The class projection: ``conv_seg`` of per-pixel heads, the query
+    classifier ``cls_embed`` of the mask-classification heads."""
+    layer = getattr(head, 'conv_seg', None)
+    return head.cls_embed if layer is None else layer
+
+
 def _watched_parameters(model):
     """Parameters one step must move: the stem's first one and each head's
     classifier (all optimised, none frozen in these configs)."""
     watched = {'backbone': next(model.backbone.parameters())}
     for prefix, head in _decode_heads(model):
-        watched[prefix] = head.conv_seg.weight
+        watched[prefix] = _classifier(head).weight
     heads = getattr(model, 'auxiliary_head', None)
     if heads is not None:
         heads = heads if isinstance(heads, nn.ModuleList) else [heads]
@@ -149,8 +156,11 @@ def test_config_builds_and_trains_one_step(config):
 
     for key, value in log_vars.items():
         assert torch.isfinite(torch.as_tensor(value)).all(), (key, value)
-    for prefix, _ in heads:
-        assert f'{prefix}.loss_ce' in log_vars, sorted(log_vars)
+    for prefix, head in heads:
+        # Mask classification (Mask2Former, MaskFormer): class, mask and
+        # dice losses instead of the per-pixel cross-entropy.
+        key = 'loss_ce' if hasattr(head, 'conv_seg') else 'loss_cls'
+        assert f'{prefix}.{key}' in log_vars, sorted(log_vars)
     cbl_losses = {key for key in log_vars if '.loss_cbl_' in key}
     expected = {
         f'{prefix}.{key}'
