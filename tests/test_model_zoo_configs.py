@@ -22,7 +22,7 @@ from mmseg.registry import MODELS
 from torch import nn
 
 import cblseg  # noqa: F401  (registers the heads and the loss)
-from cblseg.models.decode_heads import CBLHeadMixin
+from cblseg.models.decode_heads import CBLHeadMixin, CBLMaskHeadMixin
 from cblseg.utils import adapt_cfg_to_hardware
 from conftest import CBL_KEYS, REPO_ROOT, make_batch
 from test_cbl_heads import _without_cbl
@@ -137,7 +137,8 @@ def test_config_builds_and_trains_one_step(config):
     heads = _decode_heads(model)
     cbl_prefixes = {
         prefix
-        for prefix, head in heads if isinstance(head, CBLHeadMixin)
+        for prefix, head in heads
+        if isinstance(head, (CBLHeadMixin, CBLMaskHeadMixin))
     }
     # Our naming: CBL heads exactly in configs/cbl/.
     in_cbl_folder = osp.relpath(config, CONFIG_ROOT).split(osp.sep)[0] == 'cbl'
