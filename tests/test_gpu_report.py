@@ -32,7 +32,13 @@ CPU_FIGURES = {
     'metric.boundary_counts_ms', 'cbl_loss.ocr.cpu.ours_ms',
     'cbl_loss.ocr.cpu.peer_ms', 'cbl_loss.ocr.cpu.ratio',
     'train_cost.ocrnet_hr48.base_ms', 'train_cost.ocrnet_hr48.cbl_ms',
-    'train_cost.ocrnet_hr48.time_ratio'
+    'train_cost.ocrnet_hr48.time_ratio',
+    'cbl_loss.mask_classification.cpu.ours_ms',
+    'cbl_loss.mask_classification.cpu.peer_ms',
+    'cbl_loss.mask_classification.cpu.ratio',
+    'train_cost.mask2former_swin-b.base_ms',
+    'train_cost.mask2former_swin-b.cbl_ms',
+    'train_cost.mask2former_swin-b.time_ratio'
 }
 # checks that must pass on the CPU (independent CPU references, autocast)
 CPU_PASSED = {
@@ -42,10 +48,19 @@ CPU_PASSED = {
     'cbl_loss.ocr.bf16.fp32_inside', 'cbl_loss.ocr.bf16.close_to_fp32.values',
     'cbl_loss.ocr.bf16.close_to_fp32.grads',
     'train_cost.ocrnet_hr48.finite_losses', 'train_cost.ocrnet_hr48.cbl_active'
+} | {
+    f'cbl_loss.mask_classification.{check}'
+    for check in ('fp32.vs_peer.values', 'fp32.vs_peer.grads', 'bf16.dtype',
+                  'bf16.finite', 'bf16.fp32_inside',
+                  'bf16.close_to_fp32.values', 'bf16.close_to_fp32.grads')
+} | {
+    'train_cost.mask2former_swin-b.finite_losses',
+    'train_cost.mask2former_swin-b.cbl_active'
 }
 CUDA_ONLY = {
     'boundary_gt.cuda_vs_cpu', 'metric_counts.cuda_vs_cpu',
-    'cbl_loss.ocr.fp32.cuda_vs_cpu'
+    'cbl_loss.ocr.fp32.cuda_vs_cpu',
+    'cbl_loss.mask_classification.fp32.cuda_vs_cpu'
 }
 
 
