@@ -60,11 +60,13 @@ def _normalise(x):
 
 def test_mask_configs_found():
     names = {osp.basename(p) for p in FULL_SIZE}
-    assert {osp.basename(M2F_SWIN_B), osp.basename(MF_SWIN_B),
-            'mask2former_r50_8xb2-160k_ade20k-512x512.py',
-            'mask2former_r50_8xb2-90k_cityscapes-512x1024.py',
-            'maskformer_r50-d32_8xb2-160k_ade20k-512x512.py',
-            'maskformer_swin-t_upernet_8xb2-160k_ade20k-512x512.py'} <= names
+    assert {
+        osp.basename(M2F_SWIN_B),
+        osp.basename(MF_SWIN_B), 'mask2former_r50_8xb2-160k_ade20k-512x512.py',
+        'mask2former_r50_8xb2-90k_cityscapes-512x1024.py',
+        'maskformer_r50-d32_8xb2-160k_ade20k-512x512.py',
+        'maskformer_swin-t_upernet_8xb2-160k_ade20k-512x512.py'
+    } <= names
 
 
 @pytest.mark.parametrize('baseline', BASELINES, ids=_name)
@@ -155,7 +157,7 @@ def test_composed_maskformer_swin_b_setup():
     assert head.num_queries == 100
     assert head.transformer_decoder.num_layers == 6
     assert (head.loss_mask.loss_weight, head.loss_dice.loss_weight) == (20.0,
-                                                                         1.0)
+                                                                        1.0)
     optim = cfg.optim_wrapper
     assert (optim.optimizer.lr, optim.optimizer.weight_decay) == (6e-5, 0.01)
     # no weight decay on every block norm of Swin-B's 24 blocks
@@ -165,8 +167,8 @@ def test_composed_maskformer_swin_b_setup():
             key = f'backbone.stages.{stage}.blocks.{block}.norm'
             assert keys[key].decay_mult == 0.0, key
     warmup, poly = cfg.param_scheduler
-    assert (warmup.type, warmup.start_factor, warmup.end) == ('LinearLR',
-                                                              1e-6, 1500)
+    assert (warmup.type, warmup.start_factor, warmup.end) == ('LinearLR', 1e-6,
+                                                              1500)
     assert (poly.type, poly.power, poly.end) == ('PolyLR', 0.9, 160000)
     assert cfg.train_cfg.max_iters == 160000
     assert cfg.model.data_preprocessor.size == (640, 640)

@@ -46,8 +46,8 @@ from typing import Dict, List, Optional, Sequence
 __all__ = [
     'DEFAULT_BASELINE_CONFIG', 'DEFAULT_CBL_CONFIG', 'DEFAULT_SEEDS',
     'MODEL_PAIRS', 'REPORTED_METRICS', 'WARMUP_ITERS', 'config_pair',
-    'plan_runs', 'run_one',
-    'main_run_one', 'run_experiment', 'summarize_runs', 'format_report'
+    'plan_runs', 'run_one', 'main_run_one', 'run_experiment', 'summarize_runs',
+    'format_report'
 ]
 
 DEFAULT_BASELINE_CONFIG = (

@@ -124,10 +124,10 @@ register_loss_case(
 # peer is the loss computed with the authors' structure (per-class and
 # per-image loops), which has their semantics: ours runs with
 # reference_quirks=True against it.
-MASK_FULL_SIZE = dict(batch=2, size=512, dims=256, queries=100,
-                      num_classes=150)
-MASK_QUICK_SIZE = dict(batch=2, size=128, dims=32, queries=10,
-                       num_classes=20, cells=12)
+MASK_FULL_SIZE = dict(
+    batch=2, size=512, dims=256, queries=100, num_classes=150)
+MASK_QUICK_SIZE = dict(
+    batch=2, size=128, dims=32, queries=10, num_classes=20, cells=12)
 
 
 def _mask_inputs(quick: bool) -> Tuple[Inputs, Tuple[str, ...]]:

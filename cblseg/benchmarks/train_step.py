@@ -37,14 +37,14 @@ __all__ = ['TARGET_RATIO', 'TITLES', 'compare_train_steps', 'format_summary']
 
 TARGET_RATIO = 1.15
 # The model's name in the printed lines.
-TITLES = dict(ocrnet='OCRNet', mask2former='Mask2Former',
-              maskformer='MaskFormer')
+TITLES = dict(
+    ocrnet='OCRNet', mask2former='Mask2Former', maskformer='MaskFormer')
 
 
 def _head_type(model) -> str:
     head = model.decode_head
-    return type(head[-1] if isinstance(head, torch.nn.ModuleList) else
-                head).__name__
+    return type(
+        head[-1] if isinstance(head, torch.nn.ModuleList) else head).__name__
 
 
 def _step(model, optim_wrapper, data) -> Tuple[float, dict]:
@@ -127,8 +127,8 @@ def format_summary(result: dict,
     ratios (``medians``, ``rounds``, ``minima``)."""
     base_name, cbl_name = result['names']
     times, title = result['times'], result['title']
-    log('last CBL losses: ' + ', '.join(
-        f'{k} {v:.4f}' for k, v in result['cbl_losses'].items()))
+    log('last CBL losses: ' +
+        ', '.join(f'{k} {v:.4f}' for k, v in result['cbl_losses'].items()))
     width = max(28, *(len(name) for name in result['names']))
     medians = {name: statistics.median(t) for name, t in times.items()}
     for name in result['names']:

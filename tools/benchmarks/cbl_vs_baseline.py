@@ -21,7 +21,7 @@ Examples::
     python tools/benchmarks/cbl_vs_baseline.py --device cuda --iters 8000 \\
         --work-dir work_dirs/cbl_vs_baseline_gpu
     python tools/benchmarks/cbl_vs_baseline.py \\
-        --baseline-config configs/deeplabv3/...py --cbl-config configs/cbl/...py
+        --baseline-config configs/deeplabv3/X.py --cbl-config configs/cbl/Y.py
 """
 import argparse
 import json
