@@ -27,3 +27,16 @@ def test_benchmark_quick(script):
     assert proc.returncode == 0, proc.stdout[-5000:]
     for expected in BENCHMARKS[script]:
         assert expected in proc.stdout, proc.stdout[-5000:]
+
+
+def test_train_step_benchmark_mask2former_quick():
+    """--model mask2former: the tiny Mask2Former with and without CBL."""
+    proc = run_tool([
+        sys.executable, 'tools/benchmarks/benchmark_cbl_train_step.py',
+        '--quick', '--model', 'mask2former'
+    ],
+                    timeout=300)
+    assert proc.returncode == 0, proc.stdout[-5000:]
+    for expected in ('Mask2Former + CBL (CBLMask2FormerHead)',
+                     'ratio CBL / Mask2Former', 'decode.loss_cbl_nce'):
+        assert expected in proc.stdout, proc.stdout[-5000:]

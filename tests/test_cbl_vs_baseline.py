@@ -5,13 +5,15 @@ real training processes on synthetic data)."""
 import json
 import math
 import os.path as osp
+import runpy
 import sys
 
 import pytest
 from mmengine.config import Config
 
 from cblseg.apis.cbl_vs_baseline import (DEFAULT_BASELINE_CONFIG,
-                                         DEFAULT_CBL_CONFIG, _rescale_schedule,
+                                         DEFAULT_CBL_CONFIG, MODEL_PAIRS,
+                                         _rescale_schedule, config_pair,
                                          format_report, plan_runs,
                                          run_experiment, summarize_runs)
 from conftest import REPO_ROOT, run_tool
@@ -177,3 +179,58 @@ def test_tool_end_to_end_reuses_finished_runs(synthetic_cityscapes,
     specs[0]['iters'] = 3
     with pytest.raises(ValueError, match='other settings.*another --work-dir'):
         run_experiment(specs)
+
+
+@pytest.mark.parametrize('model', list(MODEL_PAIRS))
+def test_model_flag_pairs_are_baseline_and_cbl_twin(model):
+    """--model NAME: a baseline and its cbl- twin, whose heads are the
+    baseline's MMSeg heads with CBL."""
+    baseline, cbl = (osp.join(REPO_ROOT, p) for p in config_pair(model))
+    assert osp.basename(cbl) == 'cbl-' + osp.basename(baseline)
+    assert osp.basename(baseline).startswith(model)
+    base_head = Config.fromfile(baseline).model.decode_head
+    cbl_head = Config.fromfile(cbl).model.decode_head
+    last = (lambda h: h[-1] if isinstance(h, list) else h)
+    assert last(cbl_head).type == 'CBL' + last(base_head).type
+
+
+def test_model_flag_unknown_name():
+    with pytest.raises(ValueError, match="unknown model 'segformer'"):
+        config_pair('segformer')
+    tool = runpy.run_path(TOOL)
+    assert tool['parse_args']([]).model == 'ocrnet'
+    with pytest.raises(SystemExit):
+        tool['parse_args'](['--model', 'segformer'])
+
+
+@pytest.mark.slow
+def test_tool_mask2former_pair_end_to_end(synthetic_cityscapes, tmp_path):
+    """--model mask2former trains the tiny Mask2Former with
+    Mask2FormerHead and with CBLMask2FormerHead (one seed, one
+    iteration) and reports both."""
+    work_dir = str(tmp_path / 'experiment')
+    options = [
+        f'train_dataloader.dataset.data_root={synthetic_cityscapes}',
+        f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
+        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'test_dataloader.dataset.indices=1'
+    ]
+    proc = run_tool([
+        sys.executable, TOOL, '--model', 'mask2former', '--iters', '1',
+        '--seeds', '0', '--work-dir', work_dir, '--jobs', '2',
+        '--threads', '1', '--cfg-options'
+    ] + options)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    summary = json.load(open(osp.join(work_dir, 'report.json')))
+    settings = summary['settings']
+    assert (osp.basename(settings['baseline_config']),
+            osp.basename(settings['cbl_config'])) == tuple(
+                osp.basename(path) for path in config_pair('mask2former'))
+    assert [(r['variant'], r['seed'])
+            for r in summary['runs']] == [('baseline', 0), ('cbl', 0)]
+    for variant in ('baseline', 'cbl'):
+        entry = summary['variants'][variant]
+        assert math.isfinite(entry['mIoU']['values'][0])

@@ -462,3 +462,39 @@ def test_data_config_option(checkpoints, synthetic_cityscapes, tmp_path):
     assert not osp.exists(out_dir / 'pictures')
     with open(out_dir / 'comparison.json') as file:
         assert json.load(file)['table_keys'][-1] == 'mBF@2px'
+
+
+def test_mask_classification_models(synthetic_cityscapes, tmp_path):
+    """The tiny Mask2Former and its CBL twin (CBLMask2FormerHead) side by
+    side: the scores of each, and a picture row with their tiles."""
+    tiny = 'mask2former_r18-tiny_1xb4-800_synthetic-cityscapes-128x256.py'
+    configs = [
+        osp.join(REPO_ROOT, 'configs', 'mask2former', tiny),
+        osp.join(REPO_ROOT, 'configs', 'cbl', 'cbl-' + tiny)
+    ]
+    argv = []
+    for seed, config in enumerate(configs):
+        argv += [config, _save_model(config, seed, str(tmp_path / f'{seed}'))]
+    out_dir = str(tmp_path / 'out')
+    with contextlib.redirect_stdout(io.StringIO()):
+        load_tool()['main'](argv + [
+            '--out-dir', out_dir, '--names', 'mask2former', 'cbl',
+            '--num-pictures', '1', '--no-progress', '--cfg-options'
+        ] + _data_options(synthetic_cityscapes))
+    report = json.load(open(osp.join(out_dir, 'comparison.json')))
+    models = report['models']
+    assert [m['name'] for m in models] == ['mask2former', 'cbl']
+    for model in models:
+        assert model['summary']['aAcc'] > 0
+        assert set(model['per_class']) == set(report['data']['classes'])
+    assert models[0]['summary'] != models[1]['summary']
+    path, = report['pictures']
+    gt = np.array(
+        Image.open(
+            osp.join(synthetic_cityscapes, 'gtFine', 'val', 'testville',
+                     'testville_000000_000019_gtFine_labelTrainIds.png')))
+    row = np.array(Image.open(path).convert('RGB'))
+    assert row.shape[:2] == comparison_row_size(*gt.shape, 2)
+    # the two models' tiles are predictions, not blank
+    assert tile(row, 2, gt.shape).std() > 0
+    assert not np.array_equal(tile(row, 2, gt.shape), tile(row, 3, gt.shape))

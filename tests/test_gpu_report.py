@@ -32,7 +32,13 @@ CPU_FIGURES = {
     'metric.boundary_counts_ms', 'cbl_loss.ocr.cpu.ours_ms',
     'cbl_loss.ocr.cpu.peer_ms', 'cbl_loss.ocr.cpu.ratio',
     'train_cost.ocrnet_hr48.base_ms', 'train_cost.ocrnet_hr48.cbl_ms',
-    'train_cost.ocrnet_hr48.time_ratio'
+    'train_cost.ocrnet_hr48.time_ratio',
+    'cbl_loss.mask_classification.cpu.ours_ms',
+    'cbl_loss.mask_classification.cpu.peer_ms',
+    'cbl_loss.mask_classification.cpu.ratio',
+    'train_cost.mask2former_swin-b.base_ms',
+    'train_cost.mask2former_swin-b.cbl_ms',
+    'train_cost.mask2former_swin-b.time_ratio'
 }
 # checks that must pass on the CPU (independent CPU references, autocast)
 CPU_PASSED = {
@@ -42,10 +48,19 @@ CPU_PASSED = {
     'cbl_loss.ocr.bf16.fp32_inside', 'cbl_loss.ocr.bf16.close_to_fp32.values',
     'cbl_loss.ocr.bf16.close_to_fp32.grads',
     'train_cost.ocrnet_hr48.finite_losses', 'train_cost.ocrnet_hr48.cbl_active'
+} | {
+    f'cbl_loss.mask_classification.{check}'
+    for check in ('fp32.vs_peer.values', 'fp32.vs_peer.grads', 'bf16.dtype',
+                  'bf16.finite', 'bf16.fp32_inside',
+                  'bf16.close_to_fp32.values', 'bf16.close_to_fp32.grads')
+} | {
+    'train_cost.mask2former_swin-b.finite_losses',
+    'train_cost.mask2former_swin-b.cbl_active'
 }
 CUDA_ONLY = {
     'boundary_gt.cuda_vs_cpu', 'metric_counts.cuda_vs_cpu',
-    'cbl_loss.ocr.fp32.cuda_vs_cpu'
+    'cbl_loss.ocr.fp32.cuda_vs_cpu',
+    'cbl_loss.mask_classification.fp32.cuda_vs_cpu'
 }
 
 
@@ -120,9 +135,13 @@ def test_quick_cpu_report(tmp_path):
 @pytest.mark.parametrize('plant,failed,family', [
     ('boundary_gt', 'boundary_gt.vs_numpy', ('boundary_gt.', )),
     ('metric_counts', 'metric_counts.vs_opencv', ('metric_counts.', )),
-    ('cbl_fp32', 'cbl_loss.ocr.fp32.vs_peer.values', ('cbl_loss.ocr.fp32.', )),
+    # the loss plants corrupt every registered loss case's result
+    ('cbl_fp32', 'cbl_loss.ocr.fp32.vs_peer.values',
+     ('cbl_loss.ocr.fp32.', 'cbl_loss.mask_classification.fp32.')),
     ('cbl_autocast', 'cbl_loss.ocr.bf16.close_to_fp32.values',
-     ('cbl_loss.ocr.bf16.', 'cbl_loss.ocr.fp16.')),
+     ('cbl_loss.ocr.bf16.', 'cbl_loss.ocr.fp16.',
+      'cbl_loss.mask_classification.bf16.',
+      'cbl_loss.mask_classification.fp16.')),
 ])
 def test_planted_error_is_reported(tmp_path, plant, failed, family):
     assert plant in PLANT_NAMES

@@ -22,7 +22,7 @@ from mmseg.registry import MODELS
 from torch import nn
 
 import cblseg  # noqa: F401  (registers the heads and the loss)
-from cblseg.models.decode_heads import CBLHeadMixin
+from cblseg.models.decode_heads import CBLHeadMixin, CBLMaskHeadMixin
 from cblseg.utils import adapt_cfg_to_hardware
 from conftest import CBL_KEYS, REPO_ROOT, make_batch
 from test_cbl_heads import _without_cbl
@@ -72,6 +72,19 @@ def _batch_hw(cfg):
     return SHORT_SIDE, SHORT_SIDE * width // height
 
 
+def _shrink_point_sampling(cfg, num_pixels):
+    """Mask2Former's loss samples ``num_points`` points of each mask
+    (12544 for 512x512 crops); at the test's 32-row inputs the masks have
+    about 100 pixels, and 12544 points cost seconds per Swin-B step on
+    one thread. Scale them with the input, as the crop is."""
+    head = cfg.model.decode_head
+    train_cfg = head.get('train_cfg') if isinstance(head, dict) else None
+    if train_cfg and 'num_points' in train_cfg:
+        crop = cfg.model.data_preprocessor.get('size') or cfg.crop_size
+        scaled = train_cfg.num_points * num_pixels // (crop[0] * crop[1])
+        train_cfg.num_points = max(scaled, 64)
+
+
 def _label(height, width, num_classes, rng):
     """Blocks of random classes (boundaries and interiors, as in real
     labels) and an ignore (255) strip."""
@@ -97,12 +110,19 @@ def _decode_heads(model):
     return [('decode', model.decode_head)]
 
 
+def _classifier(head):
+    """The class projection: ``conv_seg`` of per-pixel heads, the query
+    classifier ``cls_embed`` of the mask-classification heads."""
+    layer = getattr(head, 'conv_seg', None)
+    return head.cls_embed if layer is None else layer
+
+
 def _watched_parameters(model):
     """Parameters one step must move: the stem's first one and each head's
     classifier (all optimised, none frozen in these configs)."""
     watched = {'backbone': next(model.backbone.parameters())}
     for prefix, head in _decode_heads(model):
-        watched[prefix] = head.conv_seg.weight
+        watched[prefix] = _classifier(head).weight
     heads = getattr(model, 'auxiliary_head', None)
     if heads is not None:
         heads = heads if isinstance(heads, nn.ModuleList) else [heads]
@@ -122,6 +142,7 @@ def test_config_builds_and_trains_one_step(config):
         warnings.simplefilter('ignore', UserWarning)
         adapt_cfg_to_hardware(cfg)
     height, width = _batch_hw(cfg)
+    _shrink_point_sampling(cfg, height * width)
     cfg.model.data_preprocessor.update(size=(height, width), size_divisor=None)
 
     model = MODELS.build(cfg.model)
@@ -130,7 +151,8 @@ def test_config_builds_and_trains_one_step(config):
     heads = _decode_heads(model)
     cbl_prefixes = {
         prefix
-        for prefix, head in heads if isinstance(head, CBLHeadMixin)
+        for prefix, head in heads
+        if isinstance(head, (CBLHeadMixin, CBLMaskHeadMixin))
     }
     # Our naming: CBL heads exactly in configs/cbl/.
     in_cbl_folder = osp.relpath(config, CONFIG_ROOT).split(osp.sep)[0] == 'cbl'
@@ -149,8 +171,11 @@ def test_config_builds_and_trains_one_step(config):
 
     for key, value in log_vars.items():
         assert torch.isfinite(torch.as_tensor(value)).all(), (key, value)
-    for prefix, _ in heads:
-        assert f'{prefix}.loss_ce' in log_vars, sorted(log_vars)
+    for prefix, head in heads:
+        # Mask classification (Mask2Former, MaskFormer): class, mask and
+        # dice losses instead of the per-pixel cross-entropy.
+        key = 'loss_ce' if hasattr(head, 'conv_seg') else 'loss_cls'
+        assert f'{prefix}.{key}' in log_vars, sorted(log_vars)
     cbl_losses = {key for key in log_vars if '.loss_cbl_' in key}
     expected = {
         f'{prefix}.{key}'

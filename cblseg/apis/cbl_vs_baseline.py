@@ -45,14 +45,25 @@ from typing import Dict, List, Optional, Sequence
 
 __all__ = [
     'DEFAULT_BASELINE_CONFIG', 'DEFAULT_CBL_CONFIG', 'DEFAULT_SEEDS',
-    'REPORTED_METRICS', 'WARMUP_ITERS', 'plan_runs', 'run_one',
-    'main_run_one', 'run_experiment', 'summarize_runs', 'format_report'
+    'MODEL_PAIRS', 'REPORTED_METRICS', 'WARMUP_ITERS', 'config_pair',
+    'plan_runs', 'run_one', 'main_run_one', 'run_experiment', 'summarize_runs',
+    'format_report'
 ]
 
 DEFAULT_BASELINE_CONFIG = (
     'configs/ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 DEFAULT_CBL_CONFIG = (
     'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
+# tools/benchmarks/cbl_vs_baseline.py --model NAME: the tiny CPU models on
+# the synthetic Cityscapes-layout data, baseline and CBL twin.
+_TINY = '1xb4-800_synthetic-cityscapes-128x256.py'
+MODEL_PAIRS = OrderedDict(
+    ocrnet=(DEFAULT_BASELINE_CONFIG, DEFAULT_CBL_CONFIG),
+    mask2former=(f'configs/mask2former/mask2former_r18-tiny_{_TINY}',
+                 f'configs/cbl/cbl-mask2former_r18-tiny_{_TINY}'),
+    maskformer=(f'configs/maskformer/maskformer_r18-tiny_{_TINY}',
+                f'configs/cbl/cbl-maskformer_r18-tiny_{_TINY}'),
+)
 DEFAULT_SEEDS = (0, 1, 2)
 REPORTED_METRICS = ('mIoU', 'mBIoU', 'mBF@3px', 'aAcc')
 WARMUP_ITERS = 5
@@ -64,6 +75,15 @@ def _spec_key(spec: dict) -> dict:
     """What must match for a finished run to be reused."""
     return {k: spec[k] for k in ('config', 'seed', 'iters', 'device', 'amp',
                                  'cfg_options')}
+
+
+def config_pair(model: str) -> tuple:
+    """``(baseline config, CBL config)`` of a :data:`MODEL_PAIRS` name,
+    relative to the repository root."""
+    if model not in MODEL_PAIRS:
+        raise ValueError(f'unknown model {model!r}: choose one of '
+                         f'{", ".join(MODEL_PAIRS)}')
+    return MODEL_PAIRS[model]
 
 
 def plan_runs(baseline_config: str,

@@ -2,12 +2,39 @@
 import argparse
 from typing import Optional, Sequence
 
+from mmengine.logging import print_log
 from mmengine.runner import Runner
+from mmseg.registry import MODELS
 
+from ..models.segmentors.mask_tta import SCORE_HEADS
 from .runner_setup import (add_common_args, close_distributed, finish_args,
                            prepare_cfg)
 
 __all__ = ['parse_test_args', 'build_test_runner', 'test']
+
+MMSEG_TTA_MODEL = ('SegTTAModel', 'mmseg.SegTTAModel')
+
+
+def _use_mask_aware_tta(cfg) -> None:
+    """MMSeg's default ``tta_model`` (``SegTTAModel``, from its
+    default_runtime.py) softmaxes ``seg_logits``; a Mask2Former or
+    MaskFormer head predicts class scores, which Mask2Former's own
+    test-time augmentation averages as they are. For such a model, switch
+    to ``MaskAwareSegTTAModel`` (docs/tta.md); leave every other choice
+    alone."""
+    if cfg.tta_model.get('type') not in MMSEG_TTA_MODEL:
+        return
+    head = cfg.model.get('decode_head')
+    head = head[-1] if isinstance(head, (list, tuple)) else head
+    head_type = head.get('type') if head is not None else None
+    head_cls = MODELS.get(head_type) if isinstance(head_type, str) else None
+    if head_cls is not None and issubclass(head_cls, SCORE_HEADS):
+        print_log(
+            f'--tta: {head_type} predicts class scores, not logits; '
+            'MaskAwareSegTTAModel averages them as Mask2Former\'s own '
+            'test-time augmentation does (SegTTAModel would softmax them).',
+            logger='current')
+        cfg.tta_model.type = 'MaskAwareSegTTAModel'
 
 
 def parse_test_args(argv: Optional[Sequence[str]] = None):
@@ -74,6 +101,7 @@ def build_test_runner(args) -> Runner:
             raise ValueError(
                 f'--tta needs tta_pipeline and tta_model in {args.config}.')
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+        _use_mask_aware_tta(cfg)
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
     if args.out is not None:

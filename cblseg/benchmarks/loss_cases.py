@@ -26,15 +26,18 @@ dtype (what the network before the loss would hand over).
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional, Tuple
 
+import torch
 from torch import Tensor
 
-from cblseg.models.losses import conditional_boundary_loss
+from cblseg.models.losses import (conditional_boundary_loss,
+                                  mask_conditional_boundary_loss)
 from .inputs import cbl_loss_inputs
+from .mask_cbl import authors_mask_cbl, make_mask_inputs
 from .peers import plain_autograd_cbl
 
 __all__ = [
     'LossCase', 'LOSS_CASES', 'register_loss_case', 'OCR_FULL_SIZE',
-    'OCR_QUICK_SIZE'
+    'OCR_QUICK_SIZE', 'MASK_FULL_SIZE', 'MASK_QUICK_SIZE'
 ]
 
 # (batch, label height, label width, channels, stride): OCRNet HRNet-W48's
@@ -113,3 +116,52 @@ register_loss_case(
         peer=plain_autograd_cbl,
         term_weights=dict(context=1.0, nce=0.2, cn=2.0),
         half_inputs=('logits', )))
+
+
+# The mask-classification CBL (CBLMask2FormerHead / CBLMaskFormerHead) at
+# Mask2Former Swin-B's mask-feature size on a 512 x 512 ADE20K crop: B=2,
+# D=256, 128 x 128, Q=100, K=150 (quick: D=32, 32 x 32, Q=10, K=20). Its
+# peer is the loss computed with the authors' structure (per-class and
+# per-image loops), which has their semantics: ours runs with
+# reference_quirks=True against it.
+MASK_FULL_SIZE = dict(
+    batch=2, size=512, dims=256, queries=100, num_classes=150)
+MASK_QUICK_SIZE = dict(
+    batch=2, size=128, dims=32, queries=10, num_classes=20, cells=12)
+
+
+def _mask_inputs(quick: bool) -> Tuple[Inputs, Tuple[str, ...]]:
+    size = MASK_QUICK_SIZE if quick else MASK_FULL_SIZE
+    feats, embed, cls_logits, gt, edge = make_mask_inputs(**size)
+    # The predicted class of a pixel is an argmax over sums of sigmoids of
+    # the (differentiated) inputs: rounding them to bf16 flips a few
+    # pixels' predictions, which moves them between the right-predicted
+    # sets and changed the CN / NCE gradients by half of their maximum (5
+    # of 2048 pixels, quick size), whatever the loss's own precision.
+    # bf16-representable inputs (exact in fp16 too) make the rounding the
+    # identity, so the autocast checks measure the loss's arithmetic.
+    feats, embed, cls_logits = (
+        t.to(torch.bfloat16).float() for t in (feats, embed, cls_logits))
+    inputs = dict(
+        mask_feats=feats,
+        mask_embed=embed,
+        cls_logits=cls_logits,
+        gt_sem_seg=gt,
+        gt_edge_map=edge)
+    return inputs, ('mask_feats', 'mask_embed', 'cls_logits')
+
+
+def _mask_ours(**inputs) -> Dict[str, Tensor]:
+    return mask_conditional_boundary_loss(**inputs, reference_quirks=True)
+
+
+register_loss_case(
+    LossCase(
+        name='mask_classification',
+        description='MaskConditionalBoundaryLoss as CBLMask2FormerHead runs '
+        'it (mask_conditional_boundary_loss, reference_quirks=True, k=5); '
+        "peer: the authors' structure (cblseg.benchmarks.mask_cbl)",
+        make_inputs=_mask_inputs,
+        loss=_mask_ours,
+        peer=authors_mask_cbl,
+        term_weights=dict(context=2.0, nce=0.4, cn=4.0)))

@@ -100,6 +100,23 @@ register_train_case(
         quick_cbl_config=f'configs/cbl/cbl-{_TINY_OCR.split("/")[1]}'))
 
 
+# The CBL paper's Mask2Former setup: Swin-B, 640 x 640, batch 2 a GPU
+# (MMSeg's 8 x 2); quick: the tiny Mask2Former pair.
+_TINY_M2F = ('mask2former/'
+             'mask2former_r18-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
+_M2F_SWIN_B = ('mask2former/mask2former_swin-b-in22k-384x384-pre_8xb2-160k_'
+               'ade20k-640x640.py')
+register_train_case(
+    TrainCase(
+        name='mask2former_swin-b',
+        base_config=f'configs/{_M2F_SWIN_B}',
+        cbl_config=f'configs/cbl/cbl-{_M2F_SWIN_B.split("/")[1]}',
+        crop=(640, 640),
+        batch=2,
+        quick_base_config=f'configs/{_TINY_M2F}',
+        quick_cbl_config=f'configs/cbl/cbl-{_TINY_M2F.split("/")[1]}'))
+
+
 def _resolve(path: str) -> str:
     if path.startswith('mmseg::'):
         return path

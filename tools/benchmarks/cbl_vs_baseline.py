@@ -3,7 +3,9 @@
 several seeds, on the embedded synthetic Cityscapes-layout data.
 
 Default: the CPU demo pair (tiny-HRNet OCRNet with ``OCRHead`` vs
-``CBLOCRHead``), 800 iterations, seeds 0 1 2, on the CPU, two
+``CBLOCRHead``); ``--model mask2former`` / ``--model maskformer`` choose the
+tiny Mask2Former / MaskFormer pair (``Mask2FormerHead`` vs
+``CBLMask2FormerHead``, ...). 800 iterations, seeds 0 1 2, on the CPU, two
 single-threaded runs at a time; about an hour on 2 cores. Prints and writes
 ``report.md`` and ``report.json`` to the work dir (default
 ``work_dirs/cbl_vs_baseline``); a rerun reuses finished runs and resumes
@@ -14,10 +16,12 @@ Examples::
 
     python tools/benchmarks/cbl_vs_baseline.py
     python tools/benchmarks/cbl_vs_baseline.py --iters 4000 --seeds 0 1 2 3 4
+    python tools/benchmarks/cbl_vs_baseline.py --model mask2former \\
+        --work-dir work_dirs/cbl_vs_baseline_mask2former
     python tools/benchmarks/cbl_vs_baseline.py --device cuda --iters 8000 \\
         --work-dir work_dirs/cbl_vs_baseline_gpu
     python tools/benchmarks/cbl_vs_baseline.py \\
-        --baseline-config configs/deeplabv3/...py --cbl-config configs/cbl/...py
+        --baseline-config configs/deeplabv3/X.py --cbl-config configs/cbl/Y.py
 """
 import argparse
 import json
@@ -27,9 +31,8 @@ import sys
 try:
     from mmengine.config import DictAction
 
-    from cblseg.apis.cbl_vs_baseline import (DEFAULT_BASELINE_CONFIG,
-                                             DEFAULT_CBL_CONFIG,
-                                             DEFAULT_SEEDS, format_report,
+    from cblseg.apis.cbl_vs_baseline import (DEFAULT_SEEDS, MODEL_PAIRS,
+                                             config_pair, format_report,
                                              plan_runs, run_experiment,
                                              summarize_runs)
 except ImportError as err:
@@ -41,8 +44,17 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Train the same model with and without CBL for several '
         'seeds and report mean/std of mIoU, mBIoU, mBF and time per iter.')
-    parser.add_argument('--baseline-config', default=DEFAULT_BASELINE_CONFIG)
-    parser.add_argument('--cbl-config', default=DEFAULT_CBL_CONFIG)
+    parser.add_argument(
+        '--model',
+        choices=list(MODEL_PAIRS),
+        default='ocrnet',
+        help='the tiny baseline/CBL config pair to train (default: ocrnet, '
+        'the CPU demo)')
+    parser.add_argument(
+        '--baseline-config',
+        help="another baseline config (default: --model's)")
+    parser.add_argument(
+        '--cbl-config', help="another CBL config (default: --model's)")
     parser.add_argument(
         '--seeds', type=int, nargs='+', default=list(DEFAULT_SEEDS))
     parser.add_argument(
@@ -79,6 +91,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    baseline_config, cbl_config = config_pair(args.model)
+    args.baseline_config = args.baseline_config or baseline_config
+    args.cbl_config = args.cbl_config or cbl_config
     # On CPU, single-threaded runs side by side: intra-op threads gain little
     # on these tiny models and slow down many-fold when the cores are shared.
     on_cpu = args.device == 'cpu'
