@@ -599,11 +599,8 @@ def test_cbl_config_is_its_baseline_plus_cbl(config):
     dataset = cfg.train_dataloader.dataset
     for leaf in dataset.get('datasets', [dataset]):
         types = [t['type'] for t in leaf['pipeline']]
-        # Our ADE20K dataset configs load labels with MMSeg's
-        # LoadAnnotations (reduce_zero_label), the others check them.
-        loader = ('LoadAnnotations' if leaf['type'] == 'ADE20KDataset' else
-                  'LoadCheckedAnnotations')
-        assert types[1:3] == [loader, 'GenerateBoundary'], types
+        assert types[1:3] == ['LoadCheckedAnnotations',
+                              'GenerateBoundary'], types
     if '-amp-' in config:
         assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
         assert cfg.optim_wrapper.loss_scale == 'dynamic'

@@ -50,7 +50,7 @@ def _normalise(x):
     leave it to ADE20KDataset, which sets it: the same loading)."""
     if isinstance(x, dict):
         x = {k: _normalise(v) for k, v in x.items() if k != '_scope_'}
-        if x.get('type') == 'LoadAnnotations':
+        if x.get('type') in ('LoadAnnotations', 'LoadCheckedAnnotations'):
             x.pop('reduce_zero_label', None)
         return x
     if isinstance(x, (list, tuple)):
