@@ -17,8 +17,7 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmseg.registry import MODELS
 
 import cblseg  # noqa: F401  (registers MaskAwareSegTTAModel)
-from cblseg.models.segmentors import (MaskAwareSegTTAModel,
-                                      average_score_maps,
+from cblseg.models.segmentors import (MaskAwareSegTTAModel, average_score_maps,
                                       predicts_class_scores)
 from conftest import REPO_ROOT, run_tool
 
@@ -52,8 +51,8 @@ def _image(seed=0):
     rng = np.random.default_rng(seed)
     # Smooth blobs rather than noise, so the predictions have structure.
     small = rng.integers(0, 256, (5, 9, 3)).astype(np.uint8)
-    return np.ascontiguousarray(
-        np.kron(small, np.ones((10, 10, 1), np.uint8))[:IMAGE_HW[0], :IMAGE_HW[1]])
+    blobs = np.kron(small, np.ones((10, 10, 1), np.uint8))
+    return np.ascontiguousarray(blobs[:IMAGE_HW[0], :IMAGE_HW[1]])
 
 
 def _inputs(image):
