@@ -19,7 +19,7 @@ from mmseg.registry import MODELS
 import cblseg  # noqa: F401  (registers MaskAwareSegTTAModel)
 from cblseg.models.segmentors import (MaskAwareSegTTAModel, average_score_maps,
                                       predicts_class_scores)
-from conftest import REPO_ROOT, run_tool
+from conftest import DEMO_CONFIG, REPO_ROOT, run_tool
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread', 'mmseg_scope',
                                      'fast_mmseg_config_paths')
@@ -163,6 +163,31 @@ def test_other_models_keep_mmseg_merging():
     b = _tta(mmseg_tta, image, SCALES, flips=(0., 1.))
     assert torch.equal(a.pred_sem_seg.data, b.pred_sem_seg.data)
     assert torch.equal(a.seg_logits.data, b.seg_logits.data)
+
+
+def test_test_tool_switches_only_mmseg_default_for_mask_heads(tmp_path):
+    """tools/test.py --tta: MMSeg's SegTTAModel becomes MaskAwareSegTTAModel
+    for mask heads (a config inheriting MMSeg's Mask2Former config), and
+    stays for per-pixel heads (the demo's OCRNet cascade); an explicit
+    other choice is kept."""
+    from cblseg.apis.test import _use_mask_aware_tta
+    user_config = tmp_path / 'mask2former.py'
+    user_config.write_text(
+        "_base_ = ['mmseg::mask2former/"
+        "mask2former_r50_8xb2-90k_cityscapes-512x1024.py']\n")
+    mmseg_m2f = Config.fromfile(str(user_config))
+    assert mmseg_m2f.tta_model.type == 'SegTTAModel'
+    _use_mask_aware_tta(mmseg_m2f)
+    assert mmseg_m2f.tta_model.type == 'MaskAwareSegTTAModel'
+
+    demo = Config.fromfile(DEMO_CONFIG)
+    _use_mask_aware_tta(demo)
+    assert demo.tta_model.type == 'SegTTAModel'
+
+    custom = Config.fromfile(osp.join(REPO_ROOT, MASK_CONFIGS['maskformer']))
+    custom.tta_model.type = 'MyTTAModel'
+    _use_mask_aware_tta(custom)
+    assert custom.tta_model.type == 'MyTTAModel'
 
 
 @pytest.mark.slow
