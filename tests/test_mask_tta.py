@@ -220,3 +220,30 @@ def test_test_tool_tta(algo, synthetic_cityscapes, tmp_path):
     switched = 'MaskAwareSegTTAModel averages them' in result.stdout
     assert switched == (algo == 'maskformer'), result.stdout[-3000:]
     assert len(sorted(out_dir.glob('*.png'))) == 4  # the 4 val images
+
+
+@pytest.mark.slow
+def test_compare_tta_merges(synthetic_cityscapes):
+    """The figure of docs/tta.md: both merges on the same predictions. With
+    one augmentation they cannot differ."""
+    from cblseg.evaluation.tta_merge import compare_tta_merges
+    cfg = Config.fromfile(osp.join(REPO_ROOT, MASK_CONFIGS['mask2former']))
+    dataset = cfg.test_dataloader.dataset
+    dataset.data_root = synthetic_cityscapes
+    model = _model(MASK_CONFIGS['mask2former'])
+    one = [
+        dict(type='LoadImageFromFile'),
+        dict(
+            type='TestTimeAug',
+            transforms=[[
+                dict(type='Resize', scale=SCALES[1], keep_ratio=True)
+            ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]])
+    ]
+    single = compare_tta_merges(model, dataset, one, max_images=2)
+    assert single['images'] == 2 and single['augmentations'] == 1
+    assert single['pixels'] == 2 * 64 * 128  # the original image size
+    assert single['differing'] == 0
+    assert single['acc_scores'] == single['acc_softmax']
+    full = compare_tta_merges(model, dataset, cfg.tta_pipeline, max_images=1)
+    assert full['augmentations'] == 12
+    assert 0 <= full['differing'] <= full['pixels'] == 64 * 128
