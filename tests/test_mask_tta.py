@@ -17,10 +17,9 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmseg.registry import MODELS
 
 import cblseg  # noqa: F401  (registers MaskAwareSegTTAModel)
-from cblseg.models.segmentors import (MaskAwareSegTTAModel,
-                                      average_score_maps,
+from cblseg.models.segmentors import (MaskAwareSegTTAModel, average_score_maps,
                                       predicts_class_scores)
-from conftest import REPO_ROOT, run_tool
+from conftest import DEMO_CONFIG, REPO_ROOT, run_tool
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread', 'mmseg_scope',
                                      'fast_mmseg_config_paths')
@@ -52,8 +51,8 @@ def _image(seed=0):
     rng = np.random.default_rng(seed)
     # Smooth blobs rather than noise, so the predictions have structure.
     small = rng.integers(0, 256, (5, 9, 3)).astype(np.uint8)
-    return np.ascontiguousarray(
-        np.kron(small, np.ones((10, 10, 1), np.uint8))[:IMAGE_HW[0], :IMAGE_HW[1]])
+    blobs = np.kron(small, np.ones((10, 10, 1), np.uint8))
+    return np.ascontiguousarray(blobs[:IMAGE_HW[0], :IMAGE_HW[1]])
 
 
 def _inputs(image):
@@ -166,6 +165,31 @@ def test_other_models_keep_mmseg_merging():
     assert torch.equal(a.seg_logits.data, b.seg_logits.data)
 
 
+def test_test_tool_switches_only_mmseg_default_for_mask_heads(tmp_path):
+    """tools/test.py --tta: MMSeg's SegTTAModel becomes MaskAwareSegTTAModel
+    for mask heads (a config inheriting MMSeg's Mask2Former config), and
+    stays for per-pixel heads (the demo's OCRNet cascade); an explicit
+    other choice is kept."""
+    from cblseg.apis.test import _use_mask_aware_tta
+    user_config = tmp_path / 'mask2former.py'
+    user_config.write_text(
+        "_base_ = ['mmseg::mask2former/"
+        "mask2former_r50_8xb2-90k_cityscapes-512x1024.py']\n")
+    mmseg_m2f = Config.fromfile(str(user_config))
+    assert mmseg_m2f.tta_model.type == 'SegTTAModel'
+    _use_mask_aware_tta(mmseg_m2f)
+    assert mmseg_m2f.tta_model.type == 'MaskAwareSegTTAModel'
+
+    demo = Config.fromfile(DEMO_CONFIG)
+    _use_mask_aware_tta(demo)
+    assert demo.tta_model.type == 'SegTTAModel'
+
+    custom = Config.fromfile(osp.join(REPO_ROOT, MASK_CONFIGS['maskformer']))
+    custom.tta_model.type = 'MyTTAModel'
+    _use_mask_aware_tta(custom)
+    assert custom.tta_model.type == 'MyTTAModel'
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('algo', sorted(MASK_CONFIGS))
 def test_test_tool_tta(algo, synthetic_cityscapes, tmp_path):
@@ -196,3 +220,30 @@ def test_test_tool_tta(algo, synthetic_cityscapes, tmp_path):
     switched = 'MaskAwareSegTTAModel averages them' in result.stdout
     assert switched == (algo == 'maskformer'), result.stdout[-3000:]
     assert len(sorted(out_dir.glob('*.png'))) == 4  # the 4 val images
+
+
+@pytest.mark.slow
+def test_compare_tta_merges(synthetic_cityscapes):
+    """The figure of docs/tta.md: both merges on the same predictions. With
+    one augmentation they cannot differ."""
+    from cblseg.evaluation.tta_merge import compare_tta_merges
+    cfg = Config.fromfile(osp.join(REPO_ROOT, MASK_CONFIGS['mask2former']))
+    dataset = cfg.test_dataloader.dataset
+    dataset.data_root = synthetic_cityscapes
+    model = _model(MASK_CONFIGS['mask2former'])
+    one = [
+        dict(type='LoadImageFromFile'),
+        dict(
+            type='TestTimeAug',
+            transforms=[[
+                dict(type='Resize', scale=SCALES[1], keep_ratio=True)
+            ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]])
+    ]
+    single = compare_tta_merges(model, dataset, one, max_images=2)
+    assert single['images'] == 2 and single['augmentations'] == 1
+    assert single['pixels'] == 2 * 64 * 128  # the original image size
+    assert single['differing'] == 0
+    assert single['acc_scores'] == single['acc_softmax']
+    full = compare_tta_merges(model, dataset, cfg.tta_pipeline, max_images=1)
+    assert full['augmentations'] == 12
+    assert 0 <= full['differing'] <= full['pixels'] == 64 * 128

@@ -81,7 +81,8 @@ model = dict(
                         act_cfg=dict(type='ReLU', inplace=True))),
                 init_cfg=None),
             positional_encoding=dict(  # SinePositionalEncoding
-                num_feats=channels // 2, normalize=True),
+                num_feats=channels // 2,
+                normalize=True),
             init_cfg=None),
         enforce_decoder_input_project=False,
         positional_encoding=dict(  # SinePositionalEncoding

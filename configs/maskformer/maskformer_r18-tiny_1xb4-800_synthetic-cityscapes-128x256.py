@@ -1,7 +1,8 @@
 # CPU baseline: MaskFormer on a tiny ResNet-18 (channels 16-128), trained
 # from scratch on the embedded synthetic street scenes (19 classes). The
-# model is MMSeg's mmseg::maskformer/maskformer_r50-d32_8xb2-160k_ade20k-512x512.py
-# (MMSeg has no Cityscapes MaskFormer) with every size shrunk
+# model is MMSeg's
+# mmseg::maskformer/maskformer_r50-d32_8xb2-160k_ade20k-512x512.py (MMSeg has
+# no Cityscapes MaskFormer) with every size shrunk
 # (tests/test_tiny_mask_configs.py checks that the types and the loss and
 # matching recipe are the same): 64 channels, 20 queries, 2 decoder layers.
 # That config also holds a dataset and a schedule, and mmengine refuses bases
