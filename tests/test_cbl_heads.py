@@ -467,9 +467,12 @@ def _unscope(x):
 
 def _unchecked(x):
     """LoadCheckedAnnotations (our dataset configs' label check) back to
-    MMSeg's LoadAnnotations, wherever it is (TestTimeAug included)."""
+    MMSeg's LoadAnnotations, wherever it is (TestTimeAug included), and
+    LoadAnnotations' reduce_zero_label dropped: MMSeg's ADE20K configs pass
+    it, our loaders take it from the dataset (ADE20KDataset sets it; the
+    dataset dicts are compared as they are)."""
     if isinstance(x, dict):
-        if x.get('type') == 'LoadCheckedAnnotations':
+        if x.get('type') in ('LoadCheckedAnnotations', 'LoadAnnotations'):
             return dict(type='LoadAnnotations')
         return {k: _unchecked(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
