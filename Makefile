@@ -19,8 +19,12 @@ data: setup
 demo: setup
 	@PY=$(PY) bash scripts/demo.sh
 
+# Two pytest workers, each taking whole test files (module fixtures are built
+# once): 5.5 instead of 9 minutes on 2 cores. PYTEST_ARGS= runs in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
 test: setup
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider $(PYTEST_ARGS)
 
 cbl-vs-baseline: data
 	$(PY) tools/benchmarks/cbl_vs_baseline.py

@@ -133,7 +133,7 @@ if ! have mmdet "$MMDET_VERSION" || ! "$PY" -c 'import pycocotools, shapely, six
         || die "could not install mmdet==$MMDET_VERSION"
 fi
 
-if [ "${CBLSEG_WITH_TESTS:-0}" = 1 ] && ! "$PY" -c 'import pytest, cityscapesscripts' >/dev/null 2>&1; then
+if [ "${CBLSEG_WITH_TESTS:-0}" = 1 ] && ! "$PY" -c 'import pytest, xdist, cityscapesscripts' >/dev/null 2>&1; then
     say "installing test requirements"
     "${PIP[@]}" install -c "$CONSTRAINTS" -r requirements/tests.txt || die "could not install test requirements"
 fi
