@@ -31,17 +31,17 @@ offsets.
 from typing import Dict, Optional
 
 import torch
-import torch.nn as nn
 from mmseg.registry import MODELS
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
 from cblseg.utils.arguments import reject_unknown_kwargs
-from .cbl_window import (_MEAN_EPS, NeighbourSets, _accumulate_shifted,
-                         _as_label_map, _check_ignore_index,
-                         _check_kernel_size, _cn_term, _context_grad_maps,
-                         _feats_minus_mean, _neighbour_sets, _overlap,
-                         _resize_nearest, _validate_labels, _window_offsets)
+from .cbl_window import (_MEAN_EPS, CBLTermsModule, NeighbourSets,
+                         _accumulate_shifted, _as_label_map,
+                         _check_ignore_index, _check_kernel_size, _cn_term,
+                         _context_grad_maps, _feats_minus_mean,
+                         _neighbour_sets, _overlap, _resize_nearest,
+                         _validate_labels, _window_offsets)
 
 __all__ = ['conditional_boundary_loss', 'ConditionalBoundaryLoss']
 
@@ -320,7 +320,7 @@ def conditional_boundary_loss(
 
 
 @MODELS.register_module()
-class ConditionalBoundaryLoss(nn.Module):
+class ConditionalBoundaryLoss(CBLTermsModule):
     """Conditional Boundary Loss (Wu et al., TIP 2023) as an MMSeg loss.
 
     Computes the three terms of :func:`conditional_boundary_loss` (see its
@@ -380,14 +380,9 @@ class ConditionalBoundaryLoss(nn.Module):
                  **kwargs) -> None:
         reject_unknown_kwargs(type(self).__name__, kwargs,
                               ConditionalBoundaryLoss.__init__)
-        super().__init__()
-        self.loss_weight_context = float(loss_weight_context)
-        self.loss_weight_nce = float(loss_weight_nce)
-        self.loss_weight_cn = float(loss_weight_cn)
-        self.kernel_size = _check_kernel_size(kernel_size)
-        self.ignore_index = _check_ignore_index(ignore_index)
-        self.reference_quirks = bool(reference_quirks)
-        self._loss_name = loss_name
+        super().__init__(loss_weight_context, loss_weight_nce,
+                         loss_weight_cn, kernel_size, ignore_index,
+                         reference_quirks, loss_name)
 
     def forward(self, feats: Tensor, logits: Tensor, gt_sem_seg: Tensor,
                 gt_edge_map: Tensor, cls_weight: Tensor,
@@ -416,23 +411,4 @@ class ConditionalBoundaryLoss(nn.Module):
             kernel_size=self.kernel_size,
             ignore_index=self.ignore_index,
             reference_quirks=self.reference_quirks)
-        name = self._loss_name
-        return {
-            f'{name}_context': self.loss_weight_context * terms['context'],
-            f'{name}_nce': self.loss_weight_nce * terms['nce'],
-            f'{name}_cn': self.loss_weight_cn * terms['cn'],
-        }
-
-    @property
-    def loss_name(self) -> str:
-        """str: The prefix of the returned keys."""
-        return self._loss_name
-
-    def extra_repr(self) -> str:
-        return (f'loss_weight_context={self.loss_weight_context}, '
-                f'loss_weight_nce={self.loss_weight_nce}, '
-                f'loss_weight_cn={self.loss_weight_cn}, '
-                f'kernel_size={self.kernel_size}, '
-                f'ignore_index={self.ignore_index}, '
-                f'reference_quirks={self.reference_quirks}, '
-                f'loss_name={self._loss_name!r}')
+        return self.weighted(terms)

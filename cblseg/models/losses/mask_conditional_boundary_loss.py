@@ -26,15 +26,14 @@ product per image. Autograd differentiates the NCE term.
 from typing import Dict, Optional
 
 import torch
-import torch.nn as nn
 from mmseg.registry import MODELS
 from torch import Tensor
 
 from cblseg.utils.arguments import reject_unknown_kwargs
-from .cbl_window import (_MEAN_EPS, NeighbourSets, _as_label_map,
-                         _check_ignore_index, _check_kernel_size,
-                         _neighbour_sets, _resize_nearest, _validate_labels,
-                         _window_offsets)
+from .cbl_window import (_MEAN_EPS, CBLTermsModule, NeighbourSets,
+                         _as_label_map, _check_ignore_index,
+                         _check_kernel_size, _neighbour_sets,
+                         _resize_nearest, _validate_labels, _window_offsets)
 from .conditional_boundary_loss import _CBLFunction
 
 __all__ = [
@@ -276,7 +275,7 @@ def mask_conditional_boundary_loss(
 
 
 @MODELS.register_module()
-class MaskConditionalBoundaryLoss(nn.Module):
+class MaskConditionalBoundaryLoss(CBLTermsModule):
     """Conditional Boundary Loss for Mask2Former / MaskFormer heads.
 
     Computes the three terms of :func:`mask_conditional_boundary_loss` on
@@ -317,14 +316,9 @@ class MaskConditionalBoundaryLoss(nn.Module):
                  **kwargs) -> None:
         reject_unknown_kwargs(type(self).__name__, kwargs,
                               MaskConditionalBoundaryLoss.__init__)
-        super().__init__()
-        self.loss_weight_context = float(loss_weight_context)
-        self.loss_weight_nce = float(loss_weight_nce)
-        self.loss_weight_cn = float(loss_weight_cn)
-        self.kernel_size = _check_kernel_size(kernel_size)
-        self.ignore_index = _check_ignore_index(ignore_index)
-        self.reference_quirks = bool(reference_quirks)
-        self._loss_name = loss_name
+        super().__init__(loss_weight_context, loss_weight_nce,
+                         loss_weight_cn, kernel_size, ignore_index,
+                         reference_quirks, loss_name)
 
     def forward(self,
                 mask_feats: Tensor,
@@ -358,23 +352,4 @@ class MaskConditionalBoundaryLoss(nn.Module):
             kernel_size=self.kernel_size,
             ignore_index=self.ignore_index,
             reference_quirks=self.reference_quirks)
-        name = self._loss_name
-        return {
-            f'{name}_context': self.loss_weight_context * terms['context'],
-            f'{name}_nce': self.loss_weight_nce * terms['nce'],
-            f'{name}_cn': self.loss_weight_cn * terms['cn'],
-        }
-
-    @property
-    def loss_name(self) -> str:
-        """str: The prefix of the returned keys."""
-        return self._loss_name
-
-    def extra_repr(self) -> str:
-        return (f'loss_weight_context={self.loss_weight_context}, '
-                f'loss_weight_nce={self.loss_weight_nce}, '
-                f'loss_weight_cn={self.loss_weight_cn}, '
-                f'kernel_size={self.kernel_size}, '
-                f'ignore_index={self.ignore_index}, '
-                f'reference_quirks={self.reference_quirks}, '
-                f'loss_name={self._loss_name!r}')
+        return self.weighted(terms)
