@@ -14,7 +14,7 @@ from cblseg.datasets import (generate_synthetic_ade20k,
                              generate_synthetic_pascal_context,
                              render_ade20k_scene, render_class_scene,
                              render_pascal_context_scene)
-from cblseg.datasets.synthetic_writer import META_FILENAME
+from cblseg.datasets.synthetic.writer import META_FILENAME
 from conftest import REPO_ROOT, run_tool
 
 NUM_ADE20K_CLASSES = len(ADE20KDataset.METAINFO['classes'])  # 150

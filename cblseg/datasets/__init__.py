@@ -7,13 +7,12 @@ from .cityscapes_labels import (CITYSCAPES_LABELS, CITYSCAPES_TRAIN_CLASSES,
 from .dataset_check import (PROBLEM_KINDS, check_dataset, format_check_report)
 from .label_loading import check_label_loaders, label_loader_problems
 from .label_values import bad_label_values, describe_bad_values
-from .synthetic_ade20k import generate_synthetic_ade20k, render_ade20k_scene
-from .synthetic_class_scenes import render_class_scene
-from .synthetic_pascal_context import (generate_synthetic_pascal_context,
-                                       render_pascal_context_scene)
-from .synthetic_scenes import render_street_scene, render_voc_scene
-from .synthetic_writer import (generate_synthetic_cityscapes,
-                               generate_synthetic_voc)
+from .synthetic import (generate_synthetic_ade20k,
+                        generate_synthetic_cityscapes,
+                        generate_synthetic_pascal_context,
+                        generate_synthetic_voc, render_ade20k_scene,
+                        render_class_scene, render_pascal_context_scene,
+                        render_street_scene, render_voc_scene)
 from .transforms import (GenerateBoundary, LoadCheckedAnnotations,
                          PadSegFields)
 from .voc_labels import (VOC_BORDER_COLOR, VOC_CLASSES, VOC_IGNORE_INDEX,

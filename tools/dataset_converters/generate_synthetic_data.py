@@ -16,9 +16,9 @@ the existing data and does nothing (use ``--overwrite`` to force).
 import argparse
 import os.path as osp
 
-from cblseg.datasets import synthetic_ade20k as ade20k
-from cblseg.datasets import synthetic_pascal_context as context
-from cblseg.datasets import synthetic_writer as writer
+from cblseg.datasets.synthetic import ade20k
+from cblseg.datasets.synthetic import pascal_context as context
+from cblseg.datasets.synthetic import writer
 
 # layout -> (writer, sub-directory of --out-dir, default arguments)
 LAYOUTS = dict(

@@ -35,9 +35,10 @@ import numpy as np
 from PIL import Image
 
 from cblseg.utils import single_opencv_thread_for_fork
-from .cityscapes_labels import ids_to_color, label_id_to_train_id_lut
-from .synthetic_scenes import render_street_scene, render_voc_scene
-from .voc_labels import voc_palette_bytes
+from ..cityscapes_labels import ids_to_color, label_id_to_train_id_lut
+from ..voc_labels import voc_palette_bytes
+from .street_scene import render_street_scene
+from .voc_scene import render_voc_scene
 
 # Defaults sized for a quick CPU demo.
 DEFAULT_CITYSCAPES_NUM_TRAIN = 96
@@ -61,6 +62,9 @@ META_FILENAME = 'synthetic_meta.json'
 # Bump when the renderer's output changes, so that existing data generated
 # by an older version is not mistaken for up to date.
 SYNTHETIC_FORMAT_VERSION = 1
+# The metadata names the generator by the module it had before the
+# generator became a subpackage, so data written then stays up to date.
+GENERATOR_NAME = 'cblseg.datasets.synthetic_writer'
 
 SPLITS = ('train', 'val')
 # Streams of the per-image seed, so the two layouts never share scenes.
@@ -160,11 +164,11 @@ def _run(worker, tasks, nproc):
     """Run ``worker`` over ``tasks``; returns the sum of its results."""
     if nproc <= 1 or len(tasks) <= 1:
         return sum(worker(task) for task in tasks)
-    with single_opencv_thread_for_fork(), Pool(min(nproc,
-                                                   len(tasks))) as pool:
+    with single_opencv_thread_for_fork(), Pool(min(nproc, len(tasks))) as pool:
         return sum(
             pool.imap_unordered(
-                worker, tasks, chunksize=max(1, len(tasks) // (4 * nproc))))
+                worker, tasks, chunksize=max(1,
+                                             len(tasks) // (4 * nproc))))
 
 
 def _read_meta(root):
@@ -284,7 +288,7 @@ def generate_synthetic_cityscapes(out_dir,
     _check_arguments(num_train, num_val, height, width, seed, nproc)
     counts = dict(train=int(num_train), val=int(num_val))
     meta = dict(
-        generator='cblseg.datasets.synthetic_writer',
+        generator=GENERATOR_NAME,
         format_version=SYNTHETIC_FORMAT_VERSION,
         layout='cityscapes',
         num_train=counts['train'],
@@ -367,7 +371,7 @@ def generate_synthetic_voc(out_dir,
     _check_arguments(num_train, num_val, height, width, seed, nproc)
     counts = dict(train=int(num_train), val=int(num_val))
     meta = dict(
-        generator='cblseg.datasets.synthetic_writer',
+        generator=GENERATOR_NAME,
         format_version=SYNTHETIC_FORMAT_VERSION,
         layout='voc',
         num_train=counts['train'],

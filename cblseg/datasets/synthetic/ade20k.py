@@ -10,7 +10,7 @@ Annotations are 'L' PNGs of labels 0..150: 0 is "other objects"
 (unlabelled), ``k`` is class ``k - 1`` of ``ADE20KDataset.METAINFO``.
 MMSeg's ``reduce_zero_label`` turns 0 into the ignore index 255 and ``k``
 into ``k - 1``. Deterministic and resumable as
-:mod:`.synthetic_writer`'s datasets (same metadata file and rules).
+:mod:`.writer`'s datasets (same metadata file and rules).
 """
 import os.path as osp
 import re
@@ -18,8 +18,8 @@ import time
 
 from PIL import Image
 
-from . import synthetic_writer as writer
-from .synthetic_class_scenes import render_class_scene
+from . import writer
+from .class_scene import render_class_scene
 
 __all__ = [
     'ADE20K_SPLIT_DIRS', 'ade20k_stem', 'render_ade20k_scene',
@@ -32,6 +32,9 @@ DEFAULT_ADE20K_HEIGHT = 128
 DEFAULT_ADE20K_WIDTH = 160
 # Bump when the output for the same arguments changes.
 ADE20K_FORMAT_VERSION = 1
+# Written to the metadata; the module's name before the generator became a
+# subpackage, so data written then stays up to date.
+GENERATOR_NAME = 'cblseg.datasets.synthetic_ade20k'
 
 # split -> (folder, file-name tag) of the real release.
 ADE20K_SPLIT_DIRS = dict(
@@ -104,7 +107,7 @@ def generate_synthetic_ade20k(out_dir,
     writer._check_arguments(num_train, num_val, height, width, seed, nproc)
     counts = dict(train=int(num_train), val=int(num_val))
     meta = dict(
-        generator=__name__,
+        generator=GENERATOR_NAME,
         format_version=ADE20K_FORMAT_VERSION,
         layout='ade20k',
         num_train=counts['train'],

@@ -12,15 +12,16 @@ and a hue, both fixed per class, so that shape and colour carry some class
 information and a network has something to learn.
 
 It reuses the segment canvas, materials, object painters and image composer
-of :mod:`.synthetic_scenes` (see there for how label map and image are kept
-in exact agreement). All randomness comes from the generator passed in.
+of the VOC scenes (see :mod:`.appearance` for how label map and image are
+kept in exact agreement). All randomness comes from the generator passed in.
 """
 import numpy as np
 
-from .synthetic_scenes import (_VOC_AIRBORNE, _VOC_MATERIALS, _VOC_PAINTERS,
-                               _blob_points, _compose_image, _ellipse_points,
-                               _ObjectPainter, _rounded_rect_points,
-                               _SegmentCanvas, _StyleBook)
+from .appearance import StyleBook, compose_image
+from .materials import VOC_MATERIALS
+from .primitives import (SegmentCanvas, blob_points, ellipse_points,
+                         rounded_rect_points)
+from .voc_painters import VOC_AIRBORNE, VOC_PAINTERS, ObjectPainter
 
 __all__ = ['render_class_scene', 'OTHER_LABEL']
 
@@ -132,27 +133,26 @@ def _draw_generic(canvas, styles, rng, label, class_index, center, size):
                       max(1.0, size * rng.uniform(0.08, 0.2)), segment)
     elif shape == 'blob':
         canvas.fill(
-            _blob_points(rng, center_x, center_y, half_w, half_h, 0.5),
-            segment)
+            blob_points(rng, center_x, center_y, half_w, half_h, 0.5), segment)
     elif shape == 'ellipse':
         canvas.fill(
-            _ellipse_points(center_x, center_y, half_w, half_h,
-                            rng.uniform(0, np.pi)), segment)
+            ellipse_points(center_x, center_y, half_w, half_h,
+                           rng.uniform(0, np.pi)), segment)
     else:
         canvas.fill(
-            _rounded_rect_points(center_x - half_w, center_y - half_h,
-                                 center_x + half_w, center_y + half_h,
-                                 size * rng.uniform(0.0, 0.15)), segment)
+            rounded_rect_points(center_x - half_w, center_y - half_h,
+                                center_x + half_w, center_y + half_h,
+                                size * rng.uniform(0.0, 0.15)), segment)
         if shape == 'framed':
             # A picture, a window, a cabinet door: an inner panel of the
             # same class in another appearance.
             inner = canvas.new_segment(label, styles('clutter'))
             margin = rng.uniform(0.12, 0.3)
             canvas.fill(
-                _rounded_rect_points(center_x - half_w * (1 - margin),
-                                     center_y - half_h * (1 - margin),
-                                     center_x + half_w * (1 - margin),
-                                     center_y + half_h * (1 - margin), 0.0),
+                rounded_rect_points(center_x - half_w * (1 - margin),
+                                    center_y - half_h * (1 - margin),
+                                    center_x + half_w * (1 - margin),
+                                    center_y + half_h * (1 - margin), 0.0),
                 inner)
 
 
@@ -187,8 +187,8 @@ def _draw_other(canvas, styles, rng, height, width, short_side):
     segment = canvas.new_segment(OTHER_LABEL, styles('clutter'))
     size = short_side * rng.uniform(0.08, 0.25)
     canvas.fill(
-        _blob_points(rng, rng.uniform(0, width), rng.uniform(0, height), size,
-                     size * rng.uniform(0.4, 1.0), 0.6), segment)
+        blob_points(rng, rng.uniform(0, width), rng.uniform(0, height), size,
+                    size * rng.uniform(0.4, 1.0), 0.6), segment)
 
 
 def render_class_scene(rng, height, width, class_names, max_objects=6):
@@ -215,8 +215,8 @@ def render_class_scene(rng, height, width, class_names, max_objects=6):
     if not 1 <= len(class_names) <= 254:
         raise ValueError('class_names must hold 1 to 254 classes (labels '
                          f'1..254 in a uint8 PNG), got {len(class_names)}')
-    styles = _StyleBook(rng, _VOC_MATERIALS)
-    canvas = _SegmentCanvas(height, width, OTHER_LABEL, styles('wall'))
+    styles = StyleBook(rng, VOC_MATERIALS)
+    canvas = SegmentCanvas(height, width, OTHER_LABEL, styles('wall'))
     horizon = _draw_stuff(canvas, styles, rng, class_names, height, width)
     short_side = min(height, width)
     for _ in range(int(rng.integers(0, 2))):
@@ -228,7 +228,7 @@ def render_class_scene(rng, height, width, class_names, max_objects=6):
         size = short_side * (
             rng.uniform(0.35, 0.7) if number == 0 else rng.uniform(0.15, 0.45))
         center_x = width * rng.uniform(0.05, 0.95)
-        if horizon is None or family in _VOC_AIRBORNE or family is None:
+        if horizon is None or family in VOC_AIRBORNE or family is None:
             center_y = height * rng.uniform(0.1, 0.9)
         else:
             # Stand on the ground, a bit below the horizon.
@@ -238,13 +238,13 @@ def render_class_scene(rng, height, width, class_names, max_objects=6):
             _draw_generic(canvas, styles, rng, class_index + 1, class_index,
                           np.array([center_x, center_y]), size / 2)
         else:
-            painter = _ObjectPainter(canvas, styles, class_index + 1, 0,
-                                     (center_x, center_y),
-                                     size / 2 * rng.uniform(0.9, 1.2),
-                                     rng.normal(0, 0.05),
-                                     rng.choice([-1.0, 1.0]))
-            _VOC_PAINTERS[family](painter, rng)
+            painter = ObjectPainter(canvas, styles, class_index + 1, 0,
+                                    (center_x, center_y),
+                                    size / 2 * rng.uniform(0.9, 1.2),
+                                    rng.normal(0,
+                                               0.05), rng.choice([-1.0, 1.0]))
+            VOC_PAINTERS[family](painter, rng)
     _draw_other(canvas, styles, rng, height, width, short_side)
     label = canvas.label_map()
-    image = _compose_image(rng, canvas.segments, canvas.style_table())
+    image = compose_image(rng, canvas.segments, canvas.style_table())
     return image, label

@@ -14,7 +14,7 @@ classes: 0 is background. The 59-class dataset reads the same files with
 ``reduce_zero_label``: background becomes the ignore index 255, label ``k``
 becomes class ``k - 1`` of ``PascalContextDataset59.METAINFO``. Ids run
 ``2008_000001``, ... over the train images, then the val images.
-Deterministic and resumable as :mod:`.synthetic_writer`'s datasets.
+Deterministic and resumable as :mod:`.writer`'s datasets.
 """
 import os
 import os.path as osp
@@ -23,8 +23,8 @@ import time
 
 from PIL import Image
 
-from . import synthetic_writer as writer
-from .synthetic_class_scenes import render_class_scene
+from . import writer
+from .class_scene import render_class_scene
 
 __all__ = [
     'PASCAL_CONTEXT_SPLIT_DIR', 'pascal_context_image_id',
@@ -37,6 +37,9 @@ DEFAULT_PASCAL_CONTEXT_HEIGHT = 120
 DEFAULT_PASCAL_CONTEXT_WIDTH = 160
 # Bump when the output for the same arguments changes.
 PASCAL_CONTEXT_FORMAT_VERSION = 1
+# Written to the metadata; the module's name before the generator became a
+# subpackage, so data written then stays up to date.
+GENERATOR_NAME = 'cblseg.datasets.synthetic_pascal_context'
 
 PASCAL_CONTEXT_SPLIT_DIR = osp.join('ImageSets', 'SegmentationContext')
 _IMG_DIR = 'JPEGImages'
@@ -106,7 +109,7 @@ def generate_synthetic_pascal_context(
     writer._check_arguments(num_train, num_val, height, width, seed, nproc)
     counts = dict(train=int(num_train), val=int(num_val))
     meta = dict(
-        generator=__name__,
+        generator=GENERATOR_NAME,
         format_version=PASCAL_CONTEXT_FORMAT_VERSION,
         layout='pascal_context',
         num_train=counts['train'],

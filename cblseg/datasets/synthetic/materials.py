@@ -1,0 +1,313 @@
+"""Materials of the synthetic scenes: ranges of colours and texture
+amplitudes per named material (overrides of
+:data:`.appearance.DEFAULT_STYLE_SPEC`).
+
+Class colours are drawn per image from wide, overlapping distributions so
+that a network has to use shape and context, not a colour lookup.
+"""
+
+# Street scene (Cityscapes label ids).
+STREET_MATERIALS = dict(
+    sky=dict(
+        hue=(190, 225),
+        sat=(0.05, 0.55),
+        val=(0.6, 1.0),
+        jitter=(2, 0.05, 0.03),
+        second=(0, 0.2, 1.15),
+        mix=(0.2, 0.9),
+        fine=(0.0, 0.01),
+        grad=(0.05, 0.2)),
+    tower=dict(
+        hue=(180, 260),
+        sat=(0.0, 0.25),
+        val=(0.45, 0.85),
+        jitter=(10, 0.4, 0.15),
+        second=(0, 1.0, 0.85)),
+    building=dict(
+        hue=(0, 60),
+        sat=(0.0, 0.35),
+        val=(0.3, 0.85),
+        jitter=(25, 0.5, 0.25),
+        second=(0, 1.2, 0.75),
+        mix=(0.0, 0.5),
+        fine=(0.02, 0.07),
+        hstripe=(0.0, 0.06),
+        grid=(0.0, 0.12)),
+    window=dict(
+        hue=(180, 240),
+        sat=(0.0, 0.3),
+        val=(0.05, 0.4),
+        jitter=(15, 0.4, 0.4),
+        second=(0, 0.5, 2.2),
+        mix=(0.1, 0.6),
+        grad=(0.0, 0.2)),
+    road=dict(
+        sat=(0.0, 0.08),
+        val=(0.2, 0.5),
+        jitter=(2, 0.1, 0.05),
+        second=(0, 1.0, 0.8),
+        mix=(0.2, 0.7),
+        fine=(0.03, 0.09)),
+    lane_mark=dict(
+        hue=(40, 55),
+        sat=(0.0, 0.15),
+        val=(0.7, 0.95),
+        jitter=(2, 0.2, 0.05),
+        fine=(0.0, 0.05)),
+    sidewalk=dict(
+        hue=(0, 40),
+        sat=(0.0, 0.25),
+        val=(0.4, 0.8),
+        jitter=(5, 0.2, 0.08),
+        second=(0, 1.0, 0.8),
+        fine=(0.02, 0.06),
+        grid=(0.05, 0.2)),
+    curb=dict(sat=(0.0, 0.1), val=(0.5, 0.9), jitter=(2, 0.1, 0.05)),
+    parking=dict(
+        hue=(0, 40),
+        sat=(0.0, 0.2),
+        val=(0.25, 0.6),
+        jitter=(5, 0.2, 0.08),
+        grid=(0.03, 0.15),
+        fine=(0.02, 0.08)),
+    vegetation=dict(
+        hue=(70, 130),
+        sat=(0.3, 0.75),
+        val=(0.15, 0.55),
+        jitter=(8, 0.2, 0.2),
+        second=(15, 0.9, 1.6),
+        mix=(0.4, 0.9),
+        fine=(0.1, 0.25)),
+    trunk=dict(
+        hue=(20, 40),
+        sat=(0.3, 0.6),
+        val=(0.15, 0.35),
+        jitter=(4, 0.2, 0.2),
+        vstripe=(0.0, 0.1)),
+    terrain=dict(
+        hue=(45, 100),
+        sat=(0.25, 0.7),
+        val=(0.3, 0.65),
+        jitter=(5, 0.15, 0.1),
+        second=(-30, 0.8, 0.9),
+        mix=(0.2, 0.8),
+        fine=(0.05, 0.15)),
+    ground=dict(
+        hue=(20, 45),
+        sat=(0.15, 0.5),
+        val=(0.3, 0.6),
+        jitter=(5, 0.2, 0.15),
+        second=(0, 1.0, 0.7),
+        mix=(0.3, 0.7),
+        fine=(0.05, 0.12)),
+    pole=dict(
+        sat=(0.0, 0.2),
+        val=(0.2, 0.65),
+        jitter=(10, 0.5, 0.2),
+        vstripe=(0.0, 0.1),
+        grad=(-0.1, 0.1)),
+    sign_red=dict(hue=(355, 365), sat=(0.6, 0.95), val=(0.5, 0.9), fresh=True),
+    sign_blue=dict(
+        hue=(205, 230), sat=(0.6, 0.95), val=(0.4, 0.8), fresh=True),
+    sign_yellow=dict(
+        hue=(42, 55), sat=(0.6, 0.95), val=(0.7, 0.95), fresh=True),
+    sign_white=dict(
+        sat=(0.0, 0.08), val=(0.75, 0.98), fresh=True, hstripe=(0.0, 0.1)),
+    sign_back=dict(sat=(0.0, 0.1), val=(0.3, 0.7), fresh=True),
+    light_box=dict(hue=(40, 55), sat=(0.0, 0.8), val=(0.03, 0.3), fresh=True),
+    lamp_red=dict(hue=(355, 365), sat=(0.7, 1.0), val=(0.6, 1.0), fresh=True),
+    lamp_yellow=dict(hue=(35, 50), sat=(0.7, 1.0), val=(0.6, 1.0), fresh=True),
+    lamp_green=dict(
+        hue=(120, 165), sat=(0.6, 1.0), val=(0.6, 1.0), fresh=True),
+    lamp_off=dict(sat=(0.0, 0.2), val=(0.05, 0.2), fresh=True),
+    skin=dict(hue=(15, 35), sat=(0.2, 0.6), val=(0.3, 0.9), fresh=True),
+    hair=dict(hue=(20, 40), sat=(0.1, 0.6), val=(0.05, 0.6), fresh=True),
+    cloth=dict(
+        sat=(0.0, 0.8),
+        val=(0.08, 0.85),
+        fresh=True,
+        hstripe=(0.0, 0.08),
+        fine=(0.0, 0.05)),
+    paint=dict(
+        sat=(0.0, 0.85),
+        val=(0.08, 0.9),
+        fresh=True,
+        second=(0, 0.6, 1.6),
+        mix=(0.05, 0.35),
+        fine=(0.0, 0.02),
+        grad=(-0.2, 0.1)),
+    glass=dict(
+        hue=(190, 230),
+        sat=(0.0, 0.3),
+        val=(0.05, 0.35),
+        jitter=(5, 0.3, 0.3),
+        second=(0, 0.5, 2.5),
+        mix=(0.1, 0.5)),
+    tyre=dict(sat=(0.0, 0.1), val=(0.02, 0.15), jitter=(0, 0.1, 0.3)),
+    tail_light=dict(
+        hue=(355, 365), sat=(0.7, 1.0), val=(0.5, 0.9), fresh=True),
+    head_light=dict(hue=(40, 60), sat=(0.0, 0.15), val=(0.7, 1.0), fresh=True),
+    plate=dict(
+        hue=(40, 60), sat=(0.0, 0.12), val=(0.7, 0.95), vstripe=(0.1, 0.35)),
+    bike_frame=dict(sat=(0.0, 0.8), val=(0.1, 0.8), fresh=True),
+    wall=dict(
+        hue=(0, 50),
+        sat=(0.0, 0.3),
+        val=(0.35, 0.8),
+        jitter=(5, 0.3, 0.15),
+        fine=(0.02, 0.06),
+        hstripe=(0.0, 0.1),
+        grid=(0.0, 0.1)),
+    fence=dict(
+        hue=(0, 40),
+        sat=(0.0, 0.4),
+        val=(0.2, 0.7),
+        jitter=(5, 0.3, 0.2),
+        vstripe=(0.1, 0.35),
+        grid=(0.0, 0.2)),
+    clutter=dict(sat=(0.0, 0.6), val=(0.1, 0.7), fresh=True, fine=(0.0, 0.05)),
+    ego=dict(
+        sat=(0.0, 0.5),
+        val=(0.05, 0.5),
+        fresh=True,
+        second=(0, 0.5, 2.0),
+        mix=(0.2, 0.6),
+        grad=(0.05, 0.3)),
+    border=dict(sat=(0.0, 0.1), val=(0.0, 0.04), fresh=True),
+)
+
+# VOC-like object scenes; also used by the class scenes (ADE20K, Pascal
+# Context).
+VOC_MATERIALS = dict(
+    # Background materials.
+    sky=STREET_MATERIALS['sky'],
+    grass=dict(
+        hue=(60, 120),
+        sat=(0.3, 0.8),
+        val=(0.25, 0.7),
+        second=(-25, 0.9, 0.8),
+        mix=(0.3, 0.9),
+        fine=(0.05, 0.15),
+        hstripe=(0.0, 0.05)),
+    water=dict(
+        hue=(180, 230),
+        sat=(0.2, 0.7),
+        val=(0.2, 0.7),
+        second=(0, 0.5, 1.5),
+        mix=(0.2, 0.6),
+        hstripe=(0.05, 0.2),
+        fine=(0.02, 0.06)),
+    wall=dict(
+        hue=(0, 60),
+        sat=(0.0, 0.35),
+        val=(0.35, 0.9),
+        jitter=(20, 0.4, 0.2),
+        fine=(0.0, 0.05),
+        grid=(0.0, 0.06),
+        grad=(-0.15, 0.15)),
+    floor=dict(
+        hue=(10, 45),
+        sat=(0.05, 0.5),
+        val=(0.2, 0.7),
+        hstripe=(0.0, 0.15),
+        grid=(0.0, 0.15),
+        fine=(0.02, 0.08)),
+    road=STREET_MATERIALS['road'],
+    building=STREET_MATERIALS['building'],
+    clutter=dict(
+        sat=(0.0, 0.7),
+        val=(0.1, 0.9),
+        fresh=True,
+        fine=(0.0, 0.08),
+        mix=(0.0, 0.5)),
+    # Object materials.
+    metal=dict(
+        hue=(190, 230),
+        sat=(0.0, 0.15),
+        val=(0.5, 0.95),
+        fresh=True,
+        second=(0, 1.0, 0.6),
+        mix=(0.1, 0.5),
+        grad=(-0.15, 0.15)),
+    paint=STREET_MATERIALS['paint'],
+    tyre=STREET_MATERIALS['tyre'],
+    glass=STREET_MATERIALS['glass'],
+    light=STREET_MATERIALS['head_light'],
+    skin=STREET_MATERIALS['skin'],
+    hair=STREET_MATERIALS['hair'],
+    cloth=STREET_MATERIALS['cloth'],
+    frame=STREET_MATERIALS['bike_frame'],
+    fur=dict(
+        hue=(15, 40),
+        sat=(0.0, 0.7),
+        val=(0.05, 0.9),
+        fresh=True,
+        second=(5, 0.8, 1.4),
+        mix=(0.2, 0.8),
+        fine=(0.05, 0.15)),
+    hide=dict(
+        hue=(15, 35),
+        sat=(0.0, 0.6),
+        val=(0.05, 0.7),
+        fresh=True,
+        second=(0, 0.1, 6.0),
+        mix=(0.3, 1.0),
+        fine=(0.02, 0.08)),
+    wool=dict(
+        hue=(30, 50),
+        sat=(0.0, 0.25),
+        val=(0.55, 0.95),
+        fresh=True,
+        second=(0, 1.0, 0.75),
+        mix=(0.2, 0.6),
+        fine=(0.15, 0.3)),
+    face=dict(hue=(20, 35), sat=(0.0, 0.4), val=(0.05, 0.6), fresh=True),
+    feather=dict(
+        sat=(0.0, 0.8),
+        val=(0.1, 0.9),
+        fresh=True,
+        second=(20, 0.8, 0.6),
+        mix=(0.2, 0.8),
+        fine=(0.02, 0.1)),
+    beak=dict(hue=(25, 50), sat=(0.5, 1.0), val=(0.5, 0.95), fresh=True),
+    eye=dict(sat=(0.0, 0.3), val=(0.0, 0.15), fresh=True),
+    wood=dict(
+        hue=(15, 40),
+        sat=(0.3, 0.7),
+        val=(0.15, 0.65),
+        fresh=True,
+        hstripe=(0.0, 0.12),
+        fine=(0.02, 0.08)),
+    fabric=dict(
+        sat=(0.0, 0.7),
+        val=(0.1, 0.8),
+        fresh=True,
+        fine=(0.02, 0.1),
+        vstripe=(0.0, 0.06)),
+    plastic=dict(
+        sat=(0.0, 0.3), val=(0.02, 0.7), fresh=True, grad=(-0.1, 0.1)),
+    bottle_glass=dict(
+        hue=(20, 160),
+        sat=(0.1, 0.9),
+        val=(0.1, 0.7),
+        fresh=True,
+        second=(0, 0.5, 1.8),
+        mix=(0.1, 0.5),
+        grad=(-0.2, 0.2)),
+    screen=dict(
+        sat=(0.0, 0.8),
+        val=(0.02, 0.8),
+        fresh=True,
+        second=(120, 1.0, 0.6),
+        mix=(0.0, 1.0),
+        hstripe=(0.0, 0.1)),
+    leaf=STREET_MATERIALS['vegetation'],
+    pot=dict(
+        hue=(5, 30),
+        sat=(0.2, 0.8),
+        val=(0.2, 0.8),
+        fresh=True,
+        grad=(-0.1, 0.1)),
+)
+
+# Backgrounds each class is usually seen on; the first object of a scene
