@@ -11,7 +11,7 @@ import pytest
 from mmengine.config import Config
 
 from cblseg.datasets import check_dataset, format_check_report
-from cblseg.datasets.synthetic.writer import cityscapes_files
+from cblseg.datasets.synthetic.cityscapes import cityscapes_files
 from conftest import REPO_ROOT, run_tool
 
 CONFIG = osp.join(REPO_ROOT,

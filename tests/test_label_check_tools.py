@@ -8,7 +8,7 @@ import sys
 import cv2
 import pytest
 
-from cblseg.datasets.synthetic.writer import cityscapes_files
+from cblseg.datasets.synthetic.cityscapes import cityscapes_files
 from conftest import DEMO_CONFIG, REPO_ROOT, run_tool, tiny_train_options
 
 CBL_DEMO_CONFIG = osp.join(

@@ -18,8 +18,8 @@ from cblseg.datasets.label_converters import (
     convert_cityscapes, convert_voc, label_id_to_train_id_map,
     label_ids_to_train_ids, load_voc_label, merge_sbd, rgb_to_voc_indices,
     voc_color_to_index_map)
-from cblseg.datasets.synthetic.writer import (
-    generate_synthetic_cityscapes, generate_synthetic_voc)
+from cblseg.datasets.synthetic import (generate_synthetic_cityscapes,
+                                      generate_synthetic_voc)
 from cblseg.datasets.voc_labels import VOC_BORDER_COLOR, voc_color_map
 from conftest import REPO_ROOT
 

@@ -9,7 +9,7 @@ next draw of its generator after rendering).
 
 The digests belong to the pinned numpy, OpenCV and Pillow (JPEG encoder)
 of the test set-up. Where the output changes on purpose (and
-``SYNTHETIC_FORMAT_VERSION`` or a layout's format version is bumped), print
+a layout's format version is bumped), print
 the new table with ``python tests/test_synthetic_checksums.py`` and paste
 it here.
 """

@@ -16,24 +16,24 @@ the existing data and does nothing (use ``--overwrite`` to force).
 import argparse
 import os.path as osp
 
-from cblseg.datasets.synthetic import ade20k
+from cblseg.datasets.synthetic import ade20k, cityscapes
 from cblseg.datasets.synthetic import pascal_context as context
-from cblseg.datasets.synthetic import writer
+from cblseg.datasets.synthetic import voc
 
 # layout -> (writer, sub-directory of --out-dir, default arguments)
 LAYOUTS = dict(
-    cityscapes=(writer.generate_synthetic_cityscapes, ('cityscapes', ),
+    cityscapes=(cityscapes.generate_synthetic_cityscapes, ('cityscapes', ),
                 dict(
-                    num_train=writer.DEFAULT_CITYSCAPES_NUM_TRAIN,
-                    num_val=writer.DEFAULT_CITYSCAPES_NUM_VAL,
-                    height=writer.DEFAULT_CITYSCAPES_HEIGHT,
-                    width=writer.DEFAULT_CITYSCAPES_WIDTH)),
-    voc=(writer.generate_synthetic_voc, ('VOCdevkit', 'VOC2012'),
+                    num_train=cityscapes.DEFAULT_CITYSCAPES_NUM_TRAIN,
+                    num_val=cityscapes.DEFAULT_CITYSCAPES_NUM_VAL,
+                    height=cityscapes.DEFAULT_CITYSCAPES_HEIGHT,
+                    width=cityscapes.DEFAULT_CITYSCAPES_WIDTH)),
+    voc=(voc.generate_synthetic_voc, ('VOCdevkit', 'VOC2012'),
          dict(
-             num_train=writer.DEFAULT_VOC_NUM_TRAIN,
-             num_val=writer.DEFAULT_VOC_NUM_VAL,
-             height=writer.DEFAULT_VOC_HEIGHT,
-             width=writer.DEFAULT_VOC_WIDTH)),
+             num_train=voc.DEFAULT_VOC_NUM_TRAIN,
+             num_val=voc.DEFAULT_VOC_NUM_VAL,
+             height=voc.DEFAULT_VOC_HEIGHT,
+             width=voc.DEFAULT_VOC_WIDTH)),
     ade20k=(ade20k.generate_synthetic_ade20k, ('ade', 'ADEChallengeData2016'),
             dict(
                 num_train=ade20k.DEFAULT_ADE20K_NUM_TRAIN,

@@ -11,8 +11,8 @@ I/O) return an RGB image and its label map:
   its ADE20K and Pascal Context flavours.
 
 Writers put them on disk in the layouts of the real datasets
-(:mod:`.writer` for Cityscapes and VOC 2012, :mod:`.ade20k`,
-:mod:`.pascal_context`).
+(:mod:`.cityscapes`, :mod:`.voc`, :mod:`.ade20k`, :mod:`.pascal_context`;
+what they share is in :mod:`.writer`).
 
 Every scene is drawn into a *segment map* first (:mod:`.primitives`):
 every drawn part (a window, a tyre, a shirt) becomes a segment with a class
@@ -22,12 +22,13 @@ the image is composed from the appearances in one vectorised pass, so the
 label map and the image always agree exactly.
 """
 from .ade20k import generate_synthetic_ade20k, render_ade20k_scene
+from .cityscapes import generate_synthetic_cityscapes
 from .class_scene import render_class_scene
 from .pascal_context import (generate_synthetic_pascal_context,
                              render_pascal_context_scene)
 from .street_scene import render_street_scene
+from .voc import generate_synthetic_voc
 from .voc_scene import render_voc_scene
-from .writer import generate_synthetic_cityscapes, generate_synthetic_voc
 
 __all__ = [
     'render_street_scene', 'render_voc_scene', 'render_class_scene',

@@ -14,12 +14,10 @@ into ``k - 1``. Deterministic and resumable as
 """
 import os.path as osp
 import re
-import time
 
-from PIL import Image
-
-from . import writer
 from .class_scene import render_class_scene
+from .writer import (SPLITS, DatasetFiles, dataset_meta, write_dataset,
+                     write_jpeg_sample)
 
 __all__ = [
     'ADE20K_SPLIT_DIRS', 'ade20k_stem', 'render_ade20k_scene',
@@ -55,6 +53,11 @@ def _sample_files(split, index):
             osp.join('annotations', folder, stem + '.png'))
 
 
+def _owns_file(relative_path):
+    stem, extension = osp.splitext(osp.basename(relative_path))
+    return extension in ('.jpg', '.png') and bool(_STEM_PATTERN.match(stem))
+
+
 def render_ade20k_scene(rng, height, width):
     """A scene with ADE20K labels (0 = other, 1..150 = the classes of
     ``ADE20KDataset.METAINFO``); see :func:`render_class_scene`."""
@@ -62,19 +65,6 @@ def render_ade20k_scene(rng, height, width):
     from mmseg.datasets import ADE20KDataset
     return render_class_scene(rng, height, width,
                               ADE20KDataset.METAINFO['classes'])
-
-
-def _write_sample(task):
-    """Render and write one sample (runs in worker processes)."""
-    root, seed, split, index, height, width = task
-    rng = writer.image_rng(seed, _ADE20K_STREAM, writer.SPLITS.index(split),
-                           index)
-    image, label = render_ade20k_scene(rng, height, width)
-    image_path, label_path = _sample_files(split, index)
-    writer._save(
-        Image.fromarray(image), osp.join(root, image_path), quality=95)
-    writer._save(Image.fromarray(label), osp.join(root, label_path))
-    return 2
 
 
 def generate_synthetic_ade20k(out_dir,
@@ -104,49 +94,27 @@ def generate_synthetic_ade20k(out_dir,
         per split, ``files_written``, ``seconds``, ``img_dir``, ``ann_dir``
         and ``meta_file``.
     """
-    writer._check_arguments(num_train, num_val, height, width, seed, nproc)
-    counts = dict(train=int(num_train), val=int(num_val))
-    meta = dict(
-        generator=GENERATOR_NAME,
-        format_version=ADE20K_FORMAT_VERSION,
-        layout='ade20k',
-        num_train=counts['train'],
-        num_val=counts['val'],
-        height=int(height),
-        width=int(width),
-        seed=int(seed))
-    expected_files = [
-        path for split in writer.SPLITS for index in range(counts[split])
-        for path in _sample_files(split, index)
-    ]
+    meta = dataset_meta(GENERATOR_NAME, ADE20K_FORMAT_VERSION, 'ade20k',
+                        num_train, num_val, height, width, seed, nproc)
+    samples = [(split, index) for split in SPLITS
+               for index in range(meta[f'num_{split}'])]
     top_dirs = ['images', 'annotations']
-    managed_dirs = [
-        osp.join(top, folder) for top in top_dirs
-        for folder, _ in ADE20K_SPLIT_DIRS.values()
-    ]
-
-    def owns_file(relative_path):
-        stem, extension = osp.splitext(osp.basename(relative_path))
-        return extension in ('.jpg', '.png') and bool(
-            _STEM_PATTERN.match(stem))
-
-    start = time.perf_counter()
-    root = str(out_dir)
-    skipped = writer._prepare_root(root, meta, expected_files, top_dirs,
-                                   managed_dirs, owns_file, overwrite)
-    files_written = 0
-    if not skipped:
-        tasks = [(root, int(seed), split, index, int(height), int(width))
-                 for split in writer.SPLITS for index in range(counts[split])]
-        files_written = writer._run(_write_sample, tasks, int(nproc))
-        writer._write_meta(root, dict(meta, complete=True))
-    return dict(
-        layout='ade20k',
-        root=root,
-        skipped=skipped,
-        num_images=counts,
-        files_written=files_written,
-        seconds=time.perf_counter() - start,
-        img_dir='images',
-        ann_dir='annotations',
-        meta_file=osp.join(root, writer.META_FILENAME))
+    files = DatasetFiles(
+        expected=[
+            path for split, index in samples
+            for path in _sample_files(split, index)
+        ],
+        guarded_dirs=top_dirs,
+        managed_dirs=[
+            osp.join(top, folder) for top in top_dirs
+            for folder, _ in ADE20K_SPLIT_DIRS.values()
+        ],
+        owns_file=_owns_file)
+    tasks = [(str(out_dir), render_ade20k_scene, (meta['seed'], _ADE20K_STREAM,
+                                                  SPLITS.index(split),
+                                                  index), meta['height'],
+              meta['width'], *_sample_files(split, index), None)
+             for split, index in samples]
+    summary = write_dataset(out_dir, meta, files, write_jpeg_sample, tasks,
+                            nproc, overwrite)
+    return dict(summary, img_dir='images', ann_dir='annotations')

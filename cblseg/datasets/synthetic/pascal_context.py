@@ -14,17 +14,13 @@ classes: 0 is background. The 59-class dataset reads the same files with
 ``reduce_zero_label``: background becomes the ignore index 255, label ``k``
 becomes class ``k - 1`` of ``PascalContextDataset59.METAINFO``. Ids run
 ``2008_000001``, ... over the train images, then the val images.
-Deterministic and resumable as :mod:`.writer`'s datasets.
+Deterministic and resumable (see :mod:`.writer`).
 """
-import os
 import os.path as osp
-import re
-import time
 
-from PIL import Image
-
-from . import writer
 from .class_scene import render_class_scene
+from .writer import (SPLITS, DatasetFiles, dataset_meta, numbered_sample_files,
+                     split_image_ids, write_dataset, write_jpeg_sample)
 
 __all__ = [
     'PASCAL_CONTEXT_SPLIT_DIR', 'pascal_context_image_id',
@@ -45,7 +41,6 @@ PASCAL_CONTEXT_SPLIT_DIR = osp.join('ImageSets', 'SegmentationContext')
 _IMG_DIR = 'JPEGImages'
 _ANN_DIR = 'SegmentationClassContext'
 _PASCAL_CONTEXT_STREAM = 3  # per-image seed stream (0-2: other layouts)
-_ID_PATTERN = re.compile(r'^2008_\d{6}$')
 
 
 def pascal_context_image_id(index):
@@ -61,21 +56,6 @@ def render_pascal_context_scene(rng, height, width):
     from mmseg.datasets import PascalContextDataset
     classes = PascalContextDataset.METAINFO['classes']
     return render_class_scene(rng, height, width, classes[1:])
-
-
-def _write_sample(task):
-    """Render and write one sample (runs in worker processes)."""
-    root, seed, split, index, image_id, height, width = task
-    rng = writer.image_rng(seed, _PASCAL_CONTEXT_STREAM,
-                           writer.SPLITS.index(split), index)
-    image, label = render_pascal_context_scene(rng, height, width)
-    writer._save(
-        Image.fromarray(image),
-        osp.join(root, _IMG_DIR, image_id + '.jpg'),
-        quality=95)
-    writer._save(
-        Image.fromarray(label), osp.join(root, _ANN_DIR, image_id + '.png'))
-    return 2
 
 
 def generate_synthetic_pascal_context(
@@ -106,65 +86,27 @@ def generate_synthetic_pascal_context(
         per split, ``files_written``, ``seconds``, ``img_dir``, ``ann_dir``,
         ``split_files`` (per split, relative to the root) and ``meta_file``.
     """
-    writer._check_arguments(num_train, num_val, height, width, seed, nproc)
-    counts = dict(train=int(num_train), val=int(num_val))
-    meta = dict(
-        generator=GENERATOR_NAME,
-        format_version=PASCAL_CONTEXT_FORMAT_VERSION,
-        layout='pascal_context',
-        num_train=counts['train'],
-        num_val=counts['val'],
-        height=int(height),
-        width=int(width),
-        seed=int(seed))
-    ids, offset = {}, 0
-    for split in writer.SPLITS:
-        ids[split] = [
-            pascal_context_image_id(offset + i) for i in range(counts[split])
-        ]
-        offset += counts[split]
+    meta = dataset_meta(GENERATOR_NAME, PASCAL_CONTEXT_FORMAT_VERSION,
+                        'pascal_context', num_train, num_val, height, width,
+                        seed, nproc)
+    ids = split_image_ids(meta, pascal_context_image_id)
     split_files = {
         split: osp.join(PASCAL_CONTEXT_SPLIT_DIR, f'{split}.txt')
-        for split in writer.SPLITS
+        for split in SPLITS
     }
-    expected_files = [
-        osp.join(directory, image_id + extension) for split in writer.SPLITS
-        for image_id in ids[split]
-        for directory, extension in ((_IMG_DIR, '.jpg'), (_ANN_DIR, '.png'))
-    ] + list(split_files.values())
-
-    def owns_file(relative_path):
-        directory, name = osp.split(relative_path)
-        stem, extension = osp.splitext(name)
-        return (directory, extension) in ((_IMG_DIR, '.jpg'),
-                                          (_ANN_DIR, '.png')) and bool(
-                                              _ID_PATTERN.match(stem))
-
-    start = time.perf_counter()
-    root = str(out_dir)
-    data_dirs = [_IMG_DIR, _ANN_DIR]
-    skipped = writer._prepare_root(root, meta, expected_files, data_dirs,
-                                   data_dirs, owns_file, overwrite)
-    files_written = 0
-    if not skipped:
-        tasks = [(root, int(seed), split, index, image_id, int(height),
-                  int(width)) for split in writer.SPLITS
-                 for index, image_id in enumerate(ids[split])]
-        files_written = writer._run(_write_sample, tasks, int(nproc))
-        os.makedirs(osp.join(root, PASCAL_CONTEXT_SPLIT_DIR), exist_ok=True)
-        for split, path in split_files.items():
-            with open(osp.join(root, path), 'w') as file:
-                file.write(''.join(f'{image_id}\n' for image_id in ids[split]))
-            files_written += 1
-        writer._write_meta(root, dict(meta, complete=True))
+    expected, owns_file = numbered_sample_files(ids, _IMG_DIR, _ANN_DIR,
+                                                r'^2008_\d{6}$')
+    files = DatasetFiles(expected + list(split_files.values()),
+                         [_IMG_DIR, _ANN_DIR], [_IMG_DIR, _ANN_DIR], owns_file)
+    tasks = [(str(out_dir), render_pascal_context_scene,
+              (meta['seed'], _PASCAL_CONTEXT_STREAM, SPLITS.index(split),
+               index), meta['height'], meta['width'],
+              osp.join(_IMG_DIR,
+                       image_id + '.jpg'), osp.join(_ANN_DIR,
+                                                    image_id + '.png'), None)
+             for split in SPLITS for index, image_id in enumerate(ids[split])]
+    split_lists = {split_files[split]: ids[split] for split in SPLITS}
+    summary = write_dataset(out_dir, meta, files, write_jpeg_sample, tasks,
+                            nproc, overwrite, split_lists)
     return dict(
-        layout='pascal_context',
-        root=root,
-        skipped=skipped,
-        num_images=counts,
-        files_written=files_written,
-        seconds=time.perf_counter() - start,
-        img_dir=_IMG_DIR,
-        ann_dir=_ANN_DIR,
-        split_files=split_files,
-        meta_file=osp.join(root, writer.META_FILENAME))
+        summary, img_dir=_IMG_DIR, ann_dir=_ANN_DIR, split_files=split_files)
