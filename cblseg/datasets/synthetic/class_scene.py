@@ -19,8 +19,8 @@ import numpy as np
 
 from .appearance import StyleBook, compose_image
 from .materials import VOC_MATERIALS
-from .primitives import (SegmentCanvas, blob_points, ellipse_points,
-                         rounded_rect_points)
+from .primitives import (SegmentCanvas, blob_points, checked_image_size,
+                         ellipse_points, rounded_rect_points)
 from .voc_painters import VOC_AIRBORNE, VOC_PAINTERS, ObjectPainter
 
 __all__ = ['render_class_scene', 'OTHER_LABEL']
@@ -208,9 +208,7 @@ def render_class_scene(rng, height, width, class_names, max_objects=6):
         labels in ``0..len(class_names)``; every scene has some 0 pixels
         (an "other" patch is drawn last), unless it is only a pixel or two.
     """
-    height, width = int(height), int(width)
-    if height < 1 or width < 1:
-        raise ValueError(f'image size must be positive, got {height}x{width}')
+    height, width = checked_image_size(height, width)
     class_names = tuple(class_names)
     if not 1 <= len(class_names) <= 254:
         raise ValueError('class_names must hold 1 to 254 classes (labels '

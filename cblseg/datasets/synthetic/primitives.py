@@ -17,6 +17,15 @@ _SHIFT_BITS = 4
 _SHIFT_SCALE = float(1 << _SHIFT_BITS)
 
 
+def checked_image_size(height, width):
+    """``(int(height), int(width))``; a ValueError unless both are
+    positive."""
+    height, width = int(height), int(width)
+    if height < 1 or width < 1:
+        raise ValueError(f'image size must be positive, got {height}x{width}')
+    return height, width
+
+
 class SegmentCanvas:
     """A map of segment indices plus per-segment label, instance and style.
 

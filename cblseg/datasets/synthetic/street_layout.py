@@ -35,18 +35,35 @@ def roof_profile(scene, length, height, kind):
     return [(0.0, height), (length, height)]
 
 
-def punch_windows(scene, segment, window_segment, bbox, along, up, wall):
-    """Overwrite window-shaped parts of a wall segment.
+def _pixel_centres(bbox):
+    """Column (1xW) and row (Hx1) pixel centres of an (x0, y0, x1, y1)
+    box."""
+    x0, y0, x1, y1 = bbox
+    return (np.arange(x0, x1, dtype=np.float64)[None, :] + 0.5,
+            np.arange(y0, y1, dtype=np.float64)[:, None] + 0.5)
+
+
+def punch_windows(scene, segment, outline, wall, along_and_depth):
+    """Overwrite window-shaped parts of a wall segment with a new window
+    segment.
 
     Args:
         segment (int): The wall's segment; only its pixels change.
-        window_segment (int): Segment the window pixels get.
-        bbox (tuple): (x0, y0, x1, y1) pixel box of the wall.
-        along (np.ndarray): 1xW world coordinate along the wall for the
-            box columns (Z for side facades, X for frontal walls).
-        up (np.ndarray): HxW world height Y of the box pixels.
+        outline (np.ndarray): The wall's pixel outline, (N, 2).
         wall (tuple): (along_start, along_end, top) of the wall.
+        along_and_depth (callable): Maps the 1xW pixel-centre columns of
+            the wall's box to the world coordinate along the wall (Z for
+            side facades, X for frontal walls) and the depth of the
+            columns (an array or a number).
     """
+    bbox = clipped_bbox(scene, outline)
+    if bbox is None:
+        return
+    cols, rows = _pixel_centres(bbox)
+    along, depth = along_and_depth(cols)
+    # World height Y of the box pixels.
+    up = scene.camera_height - (rows - scene.horizon_y) * depth / scene.focal
+    window_segment = scene.new(BUILDING, 'window')
     rng = scene.rng
     x0, y0, x1, y1 = bbox
     start, end, top = wall
@@ -65,6 +82,8 @@ def punch_windows(scene, segment, window_segment, bbox, along, up, wall):
 
 
 def clipped_bbox(scene, points):
+    """Pixel box (x0, y0, x1, y1) of points, clipped to the image; None
+    when it is empty."""
     x0 = int(max(0, math.floor(points[:, 0].min())))
     y0 = int(max(0, math.floor(points[:, 1].min())))
     x1 = int(min(scene.width, math.ceil(points[:, 0].max()) + 1))
@@ -72,6 +91,37 @@ def clipped_bbox(scene, points):
     if x1 <= x0 or y1 <= y0:
         return None
     return x0, y0, x1, y1
+
+
+def side_outline(scene, wall_x, z0, z1, along, up):
+    """Pixel outline of a wall in the plane X = wall_x on the ground from
+    depth z0 to z1, its top edge at depths ``along``, heights ``up``."""
+    return np.concatenate([
+        scene.project(wall_x, 0.0, np.array([z0, z1])),
+        scene.project(wall_x, up[::-1], along[::-1])
+    ])
+
+
+def front_outline(scene, x0, x1, z, along, up):
+    """Pixel outline of a wall facing the camera at depth z on the ground
+    from X = x0 to x1, its top edge at ``along``, heights ``up``."""
+    return np.concatenate([
+        scene.project(np.array([x0, x1]), 0.0, z),
+        scene.project(along[::-1], up[::-1], z)
+    ])
+
+
+def _profile_arrays(start, profile):
+    """World positions along the wall and heights of a roof profile."""
+    return (np.array([start + p[0]
+                      for p in profile]), np.array([p[1] for p in profile]))
+
+
+def _wavy_tops(rng, top, num, amplitude):
+    """Heights of ``num`` points of a wavy top edge around ``top``."""
+    return top * (
+        1 + amplitude *
+        np.sin(np.linspace(0, rng.uniform(3, 9), num) + rng.uniform(0, 6)))
 
 
 def draw_side_wall(scene,
@@ -83,59 +133,37 @@ def draw_side_wall(scene,
                    material,
                    windows=False):
     """A wall in the plane X = wall_x between depths z0 and z1."""
-    along = np.array([z0 + p[0] for p in profile])
-    up = np.array([p[1] for p in profile])
-    points = np.concatenate([
-        scene.project(wall_x, 0.0, np.array([z0, z1])),
-        scene.project(wall_x, up[::-1], along[::-1])
-    ])
+    along, up = _profile_arrays(z0, profile)
+    points = side_outline(scene, wall_x, z0, z1, along, up)
     segment = scene.new(label, material)
     scene.canvas.fill(points, segment)
     if windows:
-        bbox = clipped_bbox(scene, points)
-        if bbox is None:
-            return segment
-        x0, y0, x1, y1 = bbox
-        cols = np.arange(x0, x1, dtype=np.float64)[None, :] + 0.5
-        rows = np.arange(y0, y1, dtype=np.float64)[:, None] + 0.5
-        offset = cols - scene.vanish_x
-        # Columns on the far side of the vanishing point do not see this
-        # wall; give them a depth outside the wall.
-        same_side = offset * wall_x > 1e-6
-        depth = np.where(
-            same_side, scene.focal * wall_x / np.where(same_side, offset, 1.0),
-            -1.0)
-        height_map = scene.camera_height - (
-            rows - scene.horizon_y) * depth / scene.focal
-        window = scene.new(BUILDING, 'window')
-        punch_windows(scene, segment, window, bbox, depth, height_map,
-                      (z0, z1, up.max()))
+
+        def along_and_depth(cols):
+            offset = cols - scene.vanish_x
+            # Columns on the far side of the vanishing point do not see
+            # this wall; give them a depth outside the wall.
+            same_side = offset * wall_x > 1e-6
+            depth = np.where(
+                same_side,
+                scene.focal * wall_x / np.where(same_side, offset, 1.0), -1.0)
+            return depth, depth
+
+        punch_windows(scene, segment, points, (z0, z1, up.max()),
+                      along_and_depth)
     return segment
 
 
 def draw_front_wall(scene, x0, x1, z, profile, label, material, windows=False):
     """A wall facing the camera at depth z between X = x0 and x1."""
-    along = np.array([x0 + p[0] for p in profile])
-    up = np.array([p[1] for p in profile])
-    points = np.concatenate([
-        scene.project(np.array([x0, x1]), 0.0, z),
-        scene.project(along[::-1], up[::-1], z)
-    ])
+    along, up = _profile_arrays(x0, profile)
+    points = front_outline(scene, x0, x1, z, along, up)
     segment = scene.new(label, material)
     scene.canvas.fill(points, segment)
     if windows and scene.pixels(2.0, z) >= 2.0:
-        bbox = clipped_bbox(scene, points)
-        if bbox is None:
-            return segment
-        bx0, by0, bx1, by1 = bbox
-        cols = np.arange(bx0, bx1, dtype=np.float64)[None, :] + 0.5
-        rows = np.arange(by0, by1, dtype=np.float64)[:, None] + 0.5
-        world_x = (cols - scene.vanish_x) * z / scene.focal
-        height_map = scene.camera_height - (rows -
-                                            scene.horizon_y) * z / scene.focal
-        window = scene.new(BUILDING, 'window')
-        punch_windows(scene, segment, window, bbox, world_x, height_map,
-                      (x0, x1, up.max()))
+        punch_windows(
+            scene, segment, points, (x0, x1, up.max()), lambda cols:
+            ((cols - scene.vanish_x) * z / scene.focal, z))
     return segment
 
 
@@ -161,15 +189,8 @@ def draw_tree_crown(scene, x, y, z, radius):
 
 def draw_hedge(scene, wall_x, z0, z1, top):
     """Vegetation in a wall plane with a wavy top edge."""
-    rng = scene.rng
-    depth = np.linspace(z0, z1, 12)
-    tops = top * (
-        1 + 0.25 *
-        np.sin(np.linspace(0, rng.uniform(3, 9), 12) + rng.uniform(0, 6)))
-    points = np.concatenate([
-        scene.project(wall_x, 0.0, np.array([z0, z1])),
-        scene.project(wall_x, tops[::-1], depth[::-1])
-    ])
+    tops = _wavy_tops(scene.rng, top, 12, 0.25)
+    points = side_outline(scene, wall_x, z0, z1, np.linspace(z0, z1, 12), tops)
     scene.canvas.fill(points, scene.new(VEGETATION, 'vegetation'))
 
 
@@ -210,15 +231,8 @@ def draw_skyline(scene):
 
 def draw_front_hedge(scene, x0, x1, z, top):
     """Vegetation facing the camera at depth z with a wavy top edge."""
-    rng = scene.rng
-    along = np.linspace(x0, x1, 10)
-    tops = top * (
-        1 + 0.3 *
-        np.sin(np.linspace(0, rng.uniform(3, 9), 10) + rng.uniform(0, 6)))
-    points = np.concatenate([
-        scene.project(np.array([x0, x1]), 0.0, z),
-        scene.project(along[::-1], tops[::-1], z)
-    ])
+    tops = _wavy_tops(scene.rng, top, 10, 0.3)
+    points = front_outline(scene, x0, x1, z, np.linspace(x0, x1, 10), tops)
     scene.canvas.fill(points, scene.new(VEGETATION, 'vegetation'))
 
 

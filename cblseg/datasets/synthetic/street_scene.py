@@ -8,7 +8,7 @@ randomness comes from the generator passed in.
 import numpy as np
 
 from .appearance import compose_image
-from .primitives import bezier_points
+from .primitives import bezier_points, checked_image_size
 from .street_labels import EGO_VEHICLE, OUT_OF_ROI, RECTIFICATION_BORDER
 from .street_layout import (draw_backdrop, draw_facades, draw_ground,
                             draw_skyline)
@@ -124,7 +124,5 @@ def render_street_scene(rng, height, width):
         official Cityscapes label ids; the license plate (id -1) is stored
         as 255.
     """
-    height, width = int(height), int(width)
-    if height < 1 or width < 1:
-        raise ValueError(f'image size must be positive, got {height}x{width}')
+    height, width = checked_image_size(height, width)
     return _render(StreetView(rng, height, width))

@@ -6,7 +6,7 @@ from ..voc_labels import VOC_CLASSES, VOC_IGNORE_INDEX
 from .appearance import StyleBook, compose_image
 from .materials import VOC_MATERIALS
 from .primitives import (SegmentCanvas, add_void_border, blob_points,
-                         rounded_rect_points)
+                         checked_image_size, rounded_rect_points)
 from .voc_painters import VOC_AIRBORNE, VOC_PAINTERS, ObjectPainter
 
 _VOC_CONTEXTS = dict(
@@ -101,9 +101,7 @@ def render_voc_scene(rng, height, width):
         tuple[np.ndarray, np.ndarray]: HxWx3 uint8 RGB image and HxW uint8
         labels: VOC class indices 0..20 and 255 on object outlines.
     """
-    height, width = int(height), int(width)
-    if height < 1 or width < 1:
-        raise ValueError(f'image size must be positive, got {height}x{width}')
+    height, width = checked_image_size(height, width)
     styles = StyleBook(rng, VOC_MATERIALS)
     canvas = SegmentCanvas(height, width, 0, styles('wall'))
     object_classes = list(VOC_CLASSES[1:])
