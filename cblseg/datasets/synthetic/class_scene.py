@@ -19,8 +19,9 @@ import numpy as np
 
 from .appearance import StyleBook, compose_image
 from .materials import VOC_MATERIALS
-from .primitives import (SegmentCanvas, blob_points, checked_image_size,
-                         ellipse_points, rounded_rect_points)
+from .primitives import (SegmentCanvas, below_horizon_points, blob_points,
+                         checked_image_size, ellipse_points,
+                         image_frame_points, rounded_rect_points)
 from .voc_painters import VOC_AIRBORNE, VOC_PAINTERS, ObjectPainter
 
 __all__ = ['render_class_scene', 'OTHER_LABEL']
@@ -167,17 +168,13 @@ def _draw_stuff(canvas, styles, rng, class_names, height, width):
         segment = canvas.new_segment(index[top] + 1, styles(_TOP_STUFF[top]))
     else:
         segment = canvas.new_segment(OTHER_LABEL, styles('wall'))
-    canvas.fill([(-1, -1), (width + 1, -1), (width + 1, height + 1),
-                 (-1, height + 1)], segment)
+    canvas.fill(image_frame_points(height, width), segment)
     if not bottoms:
         return None
     bottom = bottoms[int(rng.integers(len(bottoms)))]
     horizon = height * rng.uniform(0.3, 0.7)
-    wobble = height * 0.03 * np.sin(
-        np.linspace(0, rng.uniform(1, 6), 16) + rng.uniform(0, 6))
-    line = np.stack([np.linspace(-1, width + 1, 16), horizon + wobble], 1)
     canvas.fill(
-        np.concatenate([line, [(width + 1, height + 1), (-1, height + 1)]]),
+        below_horizon_points(rng, height, width, horizon, 0.03),
         canvas.new_segment(index[bottom] + 1, styles(_BOTTOM_STUFF[bottom])))
     return horizon
 

@@ -142,6 +142,21 @@ def blob_points(rng,
 _CORNER_ARCS = {}
 
 
+def image_frame_points(height, width):
+    """Outline of the whole image with a margin of a pixel."""
+    return [(-1, -1), (width + 1, -1), (width + 1, height + 1),
+            (-1, height + 1)]
+
+
+def below_horizon_points(rng, height, width, horizon, wobble):
+    """Outline of the part of the image below a wavy horizon line at row
+    ``horizon``, waving by ``wobble`` times the height."""
+    wave = height * wobble * np.sin(
+        np.linspace(0, rng.uniform(1, 6), 16) + rng.uniform(0, 6))
+    line = np.stack([np.linspace(-1, width + 1, 16), horizon + wave], 1)
+    return np.concatenate([line, [(width + 1, height + 1), (-1, height + 1)]])
+
+
 def _corner_arcs(per_corner):
     """Unit vectors of the four quarter-circle corners of a rounded
     rectangle (counter-clockwise from the bottom right in image axes) and the

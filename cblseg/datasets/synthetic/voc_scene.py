@@ -1,12 +1,11 @@
 """PASCAL VOC-like object scenes: VOC class indices, 255 on object
 outlines."""
-import numpy as np
-
 from ..voc_labels import VOC_CLASSES, VOC_IGNORE_INDEX
 from .appearance import StyleBook, compose_image
 from .materials import VOC_MATERIALS
-from .primitives import (SegmentCanvas, add_void_border, blob_points,
-                         checked_image_size, rounded_rect_points)
+from .primitives import (SegmentCanvas, add_void_border, below_horizon_points,
+                         blob_points, checked_image_size, image_frame_points,
+                         rounded_rect_points)
 from .voc_painters import VOC_AIRBORNE, VOC_PAINTERS, ObjectPainter
 
 _VOC_CONTEXTS = dict(
@@ -35,8 +34,8 @@ def _draw_voc_background(canvas, styles, rng, context, height, width):
     else:
         top, bottom = 'sky', ('grass' if rng.random() < 0.4 else None)
         horizon = height * rng.uniform(0.7, 1.1)
-    canvas.fill([(-1, -1), (width + 1, -1), (width + 1, height + 1),
-                 (-1, height + 1)], canvas.new_segment(0, styles(top)))
+    canvas.fill(
+        image_frame_points(height, width), canvas.new_segment(0, styles(top)))
     if context == 'street':
         # Houses on the horizon.
         x = -1.0
@@ -48,12 +47,8 @@ def _draw_voc_background(canvas, styles, rng, context, height, width):
                         canvas.new_segment(0, styles('building')))
             x += step
     if bottom is not None:
-        wobble = height * 0.02 * np.sin(
-            np.linspace(0, rng.uniform(1, 6), 16) + rng.uniform(0, 6))
-        line = np.stack([np.linspace(-1, width + 1, 16), horizon + wobble], 1)
         canvas.fill(
-            np.concatenate([line, [(width + 1, height + 1),
-                                   (-1, height + 1)]]),
+            below_horizon_points(rng, height, width, horizon, 0.02),
             canvas.new_segment(0, styles(bottom)))
     # Background clutter of the same kinds of shapes objects are made of, so
     # that "any blob" is not a cue for "object".
