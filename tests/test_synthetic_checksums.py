@@ -8,10 +8,9 @@ number of random draws a scene takes (each scene digest also covers the
 next draw of its generator after rendering).
 
 The digests belong to the pinned numpy, OpenCV and Pillow (JPEG encoder)
-of the test set-up. Where the output changes on purpose (and
-a layout's format version is bumped), print
-the new table with ``python tests/test_synthetic_checksums.py`` and paste
-it here.
+of the test set-up. Where the output changes on purpose (and the layout's
+format version is bumped), print the new table with
+``python tests/test_synthetic_checksums.py`` and paste it here.
 """
 import hashlib
 import os
@@ -51,8 +50,7 @@ SCENES = dict(
     pascal_context=(render_pascal_context_scene, (44, 70), 16),
     class_list=(lambda rng, height, width: render_class_scene(
         rng, height, width, _CLASSES, max_objects=4), (33, 35), 16),
-    one_pixel=(lambda rng, height, width: render_voc_scene(
-        rng, height, width), (1, 1), 4),
+    one_pixel=(render_voc_scene, (1, 1), 4),
 )
 
 # Hex digits kept of each sha256 (128 bits).
