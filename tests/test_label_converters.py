@@ -19,7 +19,7 @@ from cblseg.datasets.label_converters import (
     label_ids_to_train_ids, load_voc_label, merge_sbd, rgb_to_voc_indices,
     voc_color_to_index_map)
 from cblseg.datasets.synthetic import (generate_synthetic_cityscapes,
-                                      generate_synthetic_voc)
+                                       generate_synthetic_voc)
 from cblseg.datasets.voc_labels import VOC_BORDER_COLOR, voc_color_map
 from conftest import REPO_ROOT
 

@@ -14,8 +14,8 @@ from cblseg.datasets.cityscapes_labels import (CITYSCAPES_LABELS,
                                                ids_to_color,
                                                label_id_to_train_id_lut)
 from cblseg.datasets.synthetic import (generate_synthetic_cityscapes,
-                                      generate_synthetic_voc,
-                                      render_street_scene, render_voc_scene)
+                                       generate_synthetic_voc,
+                                       render_street_scene, render_voc_scene)
 from cblseg.datasets.synthetic.writer import META_FILENAME
 from cblseg.datasets.voc_labels import (VOC_BORDER_COLOR, VOC_CLASSES,
                                         VOC_PALETTE, voc_palette_bytes)
