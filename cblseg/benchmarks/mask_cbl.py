@@ -26,6 +26,8 @@ import torch
 import torch.nn.functional as F
 
 from cblseg.datasets import GenerateBoundary
+from .compare import forward_backward as _forward_backward
+from .compare import max_relative_error
 
 __all__ = [
     'make_mask_inputs', 'authors_mask_cbl', 'forward_backward',
@@ -34,7 +36,7 @@ __all__ = [
 
 IGNORE = 255
 _EPS = 1e-5
-TERMS = ('context', 'nce', 'cn')
+GRAD_NAMES = ('grad_feats', 'grad_embed', 'grad_cls')
 
 
 def make_mask_inputs(batch: int = 2,
@@ -188,20 +190,4 @@ def forward_backward(fn: Callable, inputs,
                      **kwargs) -> Dict[str, torch.Tensor]:
     """Values and the gradients w.r.t. features, embeddings and class
     logits of ``context + nce + cn``."""
-    leaves = [t.detach().clone().requires_grad_() for t in inputs[:3]]
-    terms = fn(*leaves, *inputs[3:], **kwargs)
-    (terms['context'] + terms['nce'] + terms['cn']).backward()
-    out = {name: terms[name].detach() for name in TERMS}
-    for name, leaf in zip(('grad_feats', 'grad_embed', 'grad_cls'), leaves):
-        out[name] = leaf.grad
-    return out
-
-
-def max_relative_error(ours: Dict[str, torch.Tensor],
-                       theirs: Dict[str, torch.Tensor]) -> Dict[str, float]:
-    """Per value / gradient: max |difference| / max(|theirs|, 1e-30)."""
-    out = {}
-    for name, value in theirs.items():
-        scale = value.abs().max().clamp_min(1e-30)
-        out[name] = float((ours[name] - value).abs().max() / scale)
-    return out
+    return _forward_backward(fn, inputs, GRAD_NAMES, **kwargs)
