@@ -30,29 +30,18 @@ Example::
 import argparse
 
 from cblseg.benchmarks.bf_benchmark import QUICK, run_bf_benchmark
+from cblseg.benchmarks.cli import (add_quick, add_repeats, add_size,
+                                   parse_with_quick)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark the per-image boundary F-score (see '
         'docstring).')
-    parser.add_argument(
-        '--size',
-        type=int,
-        nargs=2,
-        default=(1024, 2048),
-        metavar=('H', 'W'),
-        help='image size (default: 1024 2048)')
-    parser.add_argument(
-        '--repeats', type=int, default=5, help='timed repeats (default: 5)')
-    parser.add_argument(
-        '--quick',
-        action='store_true',
-        help='small size and few repeats, for a smoke test')
-    args = parser.parse_args(argv)
-    if args.quick:
-        vars(args).update(QUICK)
-    return args
+    add_size(parser, (1024, 2048))
+    add_repeats(parser, 5)
+    add_quick(parser, 'small size and few repeats, for a smoke test')
+    return parse_with_quick(parser, argv, QUICK)
 
 
 def main(argv=None):

@@ -27,38 +27,23 @@ Example::
 import argparse
 
 from cblseg.benchmarks.boundary_benchmark import QUICK, run_boundary_benchmark
+from cblseg.benchmarks.cli import (add_quick, add_repeats, add_size,
+                                   parse_with_quick)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark the label -> boundary op (see docstring).')
-    parser.add_argument(
-        '--size',
-        type=int,
-        nargs=2,
-        default=(1024, 2048),
-        metavar=('H', 'W'),
-        help='label size for (a)-(c) and (e) (default: 1024 2048)')
-    parser.add_argument(
-        '--repeats',
-        type=int,
-        default=20,
-        help='timed repeats of the fast methods (default: 20)')
-    parser.add_argument(
-        '--reference-repeats',
-        type=int,
-        default=2,
-        help='timed runs of the slow reference method (default: 2)')
+    add_size(parser, (1024, 2048),
+             'label size for (a)-(c) and (e) (default: 1024 2048)')
+    add_repeats(parser, 20, 'timed repeats of the fast methods (default: 20)')
+    add_repeats(parser, 2,
+                'timed runs of the slow reference method (default: 2)',
+                '--reference-repeats')
     parser.add_argument(
         '--batch', type=int, default=8, help='batch size for (d) and (e)')
-    parser.add_argument(
-        '--quick',
-        action='store_true',
-        help='small sizes and few repeats, for a smoke test')
-    args = parser.parse_args(argv)
-    if args.quick:
-        vars(args).update(QUICK)
-    return args
+    add_quick(parser)
+    return parse_with_quick(parser, argv, QUICK)
 
 
 def main(argv=None):

@@ -36,29 +36,21 @@ import torch
 
 from cblseg.benchmarks.cbl_baseline import (FULL_SIZE, QUICK_SIZE,
                                             run_cbl_loss_benchmark)
+from cblseg.benchmarks.cli import (add_device, add_quick, add_repeats,
+                                   add_threads)
 from cblseg.utils.benchmark_timing import cpu_name
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark the Conditional Boundary Loss (fwd + bwd)')
-    parser.add_argument(
-        '--quick',
-        action='store_true',
-        help='small sizes (C=32, 32x64 features), for a smoke test')
-    parser.add_argument(
-        '--device',
-        default='auto',
-        choices=['auto', 'cpu', 'cuda'],
-        help='auto: CPU, plus CUDA if available')
-    parser.add_argument(
-        '--repeats',
-        type=int,
-        default=None,
-        help='timed runs of ours (default 5, quick 2); the baseline runs '
-        'max(1, repeats // 5) times')
-    parser.add_argument(
-        '--threads', type=int, default=1, help='torch CPU threads (default 1)')
+    add_quick(parser, 'small sizes (C=32, 32x64 features), for a smoke test')
+    add_device(parser, ('auto', 'cpu', 'cuda'), 'auto',
+               'auto: CPU, plus CUDA if available')
+    add_repeats(
+        parser, None, 'timed runs of ours (default 5, quick 2); the '
+        'baseline runs max(1, repeats // 5) times')
+    add_threads(parser)
     return parser.parse_args(argv)
 
 

@@ -25,6 +25,8 @@ import argparse
 
 import torch
 
+from cblseg.benchmarks.cli import (add_device, add_quick, add_repeats,
+                                   add_threads)
 from cblseg.benchmarks.mask_cbl import (MASK_FULL_SIZE, MASK_QUICK_SIZE,
                                         run_mask_cbl_benchmark)
 
@@ -32,15 +34,11 @@ from cblseg.benchmarks.mask_cbl import (MASK_FULL_SIZE, MASK_QUICK_SIZE,
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark the mask-classification CBL (fwd + bwd)')
-    parser.add_argument(
-        '--quick',
-        action='store_true',
-        help='small sizes (D=32, 32x32 features, Q=10, K=20): smoke test')
-    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    parser.add_argument(
-        '--repeats', type=int, default=5, help='timed runs of ours')
-    parser.add_argument(
-        '--threads', type=int, default=1, help='torch CPU threads (default 1)')
+    add_quick(parser,
+              'small sizes (D=32, 32x32 features, Q=10, K=20): smoke test')
+    add_device(parser)
+    add_repeats(parser, 5, 'timed runs of ours')
+    add_threads(parser)
     return parser.parse_args(argv)
 
 

@@ -36,54 +36,32 @@ Example::
 """
 import argparse
 
+from cblseg.benchmarks.cli import (add_quick, add_repeats, add_size,
+                                   parse_with_quick)
 from cblseg.benchmarks.metric_benchmark import QUICK, run_metric_benchmark
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark the boundary metrics (see docstring).')
-    parser.add_argument(
-        '--size',
-        type=int,
-        nargs=2,
-        default=(1024, 2048),
-        metavar=('H', 'W'),
-        help='image size (default: 1024 2048)')
-    parser.add_argument(
-        '--repeats',
-        type=int,
-        default=20,
-        help='timed repeats of ours (default: 20)')
-    parser.add_argument(
-        '--reference-repeats',
-        type=int,
-        default=1,
-        help='timed runs of the CBL reference (default: 1)')
+    add_size(parser, (1024, 2048))
+    add_repeats(parser, 20, 'timed repeats of ours (default: 20)')
+    add_repeats(parser, 1, 'timed runs of the CBL reference (default: 1)',
+                '--reference-repeats')
     parser.add_argument(
         '--folder-images',
         type=int,
         default=64,
         help='images for the offline-tool throughput (default: 64)')
-    parser.add_argument(
-        '--folder-size',
-        type=int,
-        nargs=2,
-        default=(512, 1024),
-        metavar=('H', 'W'),
-        help='their size (default: 512 1024)')
+    add_size(parser, (512, 1024), 'their size (default: 512 1024)',
+             '--folder-size')
     parser.add_argument(
         '--nproc',
         type=int,
         default=2,
         help='worker processes for the throughput comparison (default: 2)')
-    parser.add_argument(
-        '--quick',
-        action='store_true',
-        help='small sizes and few repeats, for a smoke test')
-    args = parser.parse_args(argv)
-    if args.quick:
-        vars(args).update(QUICK)
-    return args
+    add_quick(parser)
+    return parse_with_quick(parser, argv, QUICK)
 
 
 def main(argv=None):
