@@ -9,9 +9,8 @@ import torch
 
 from cblseg.benchmarks.bf_benchmark import bf_case, run_bf_benchmark
 from cblseg.benchmarks.boundary_benchmark import run_boundary_benchmark
-from cblseg.benchmarks.cbl_baseline import (baseline_cbl,
-                                            cbl_forward_backward, check_same,
-                                            run_cbl_loss_benchmark)
+from cblseg.benchmarks.cbl_baseline import (baseline_cbl, cbl_forward_backward,
+                                            check_same, run_cbl_loss_benchmark)
 from cblseg.benchmarks.cli import add_quick, add_size, parse_with_quick
 from cblseg.benchmarks.compare import (forward_backward, max_relative_error,
                                        relative_error)
@@ -144,8 +143,9 @@ def test_offline_throughput_counts_every_image(tmp_path):
 def test_seg2bmap_and_disk():
     mask = np.zeros((4, 5), bool)
     mask[1:3, 1:3] = True
-    expected = np.array([[1, 1, 1, 0, 0], [1, 0, 1, 0, 0], [1, 1, 1, 0, 0],
-                         [0, 0, 0, 0, 0]], bool)
+    expected = np.array(
+        [[1, 1, 1, 0, 0], [1, 0, 1, 0, 0], [1, 1, 1, 0, 0], [0, 0, 0, 0, 0]],
+        bool)
     np.testing.assert_array_equal(seg2bmap(mask), expected)
     np.testing.assert_array_equal(
         disk(1), np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], np.uint8))

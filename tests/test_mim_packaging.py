@@ -77,7 +77,8 @@ def test_wheel_ships_mim_files(tmp_path):
     # every config, metafile and tool of the checkout, nothing else added
     expected = {
         f'cblseg/.mim/{path}'
-        for top in ('configs', 'tools') for path in _files(REPO_ROOT, top)
+        for top in ('configs', 'tools')
+        for path in _files(REPO_ROOT, top)
     }
     shipped = {name for name in names if name.startswith('cblseg/.mim/')}
     assert expected - shipped == set()

@@ -31,7 +31,8 @@ __all__ = ['run_bf_benchmark', 'bf_case', 'QUICK']
 QUICK = dict(size=(128, 256), repeats=2)
 
 
-def bf_case(height: int, width: int,
+def bf_case(height: int,
+            width: int,
             seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
     """The benchmark's ``(pred, label)``: a synthetic street label and a
     prediction with moved boundaries, ignore filled with class 0 and a few

@@ -35,12 +35,12 @@ DILATION = 0.02
 QUICK = dict(size=(128, 256), repeats=3, reference_repeats=1, batch=2)
 
 
-def run_boundary_benchmark(size: Tuple[int, int] = (1024, 2048),
-                           repeats: int = 20,
-                           reference_repeats: int = 2,
-                           batch: int = 8,
-                           log: Callable[[str], None] = print
-                           ) -> Dict[str, Optional[float]]:
+def run_boundary_benchmark(
+        size: Tuple[int, int] = (1024, 2048),
+        repeats: int = 20,
+        reference_repeats: int = 2,
+        batch: int = 8,
+        log: Callable[[str], None] = print) -> Dict[str, Optional[float]]:
     """Check, time and print (a)-(e); return the medians in ms per label
     (``ours``, ``reference``, ``per_class``, ``torch_cpu``,
     ``reference_small``, ``cuda`` (None without a GPU)).

@@ -36,9 +36,9 @@ def add_repeats(parser: argparse.ArgumentParser,
         help=help or f'timed repeats (default: {default})')
 
 
-def add_quick(parser: argparse.ArgumentParser,
-              help: str = 'small sizes and few repeats, for a smoke test'
-              ) -> None:
+def add_quick(
+        parser: argparse.ArgumentParser,
+        help: str = 'small sizes and few repeats, for a smoke test') -> None:
     """``--quick``: a smoke test."""
     parser.add_argument('--quick', action='store_true', help=help)
 
@@ -58,10 +58,10 @@ def add_device(parser: argparse.ArgumentParser,
         '--device', default=default, choices=list(choices), help=help)
 
 
-def parse_with_quick(parser: argparse.ArgumentParser,
-                     argv: Optional[Sequence[str]] = None,
-                     quick: Optional[Mapping[str, object]] = None
-                     ) -> argparse.Namespace:
+def parse_with_quick(
+        parser: argparse.ArgumentParser,
+        argv: Optional[Sequence[str]] = None,
+        quick: Optional[Mapping[str, object]] = None) -> argparse.Namespace:
     """Parse ``argv``; with ``--quick``, the ``quick`` settings replace
     the parsed ones (``--size`` etc.)."""
     args = parser.parse_args(argv)

@@ -4,12 +4,9 @@ gradients of one forward + backward, and relative errors that do not blow
 up on elements that are almost 0."""
 from typing import Callable, Dict, Mapping, Optional, Sequence
 
-import torch
 from torch import Tensor
 
-__all__ = [
-    'TERMS', 'relative_error', 'max_relative_error', 'forward_backward'
-]
+__all__ = ['TERMS', 'relative_error', 'max_relative_error', 'forward_backward']
 
 # The terms of the CBL losses, in their order.
 TERMS = ('context', 'nce', 'cn')

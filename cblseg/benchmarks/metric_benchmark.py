@@ -248,8 +248,7 @@ def run_metric_benchmark(size: Tuple[int, int] = (1024, 2048),
     for procs in sorted(throughput):
         row(
             f'(e) offline tool, --nproc {procs}', f'{folder_h}x{folder_w}',
-            1e3 / throughput[procs],
-            f'{throughput[procs]:.1f} images/s over '
+            1e3 / throughput[procs], f'{throughput[procs]:.1f} images/s over '
             f'{folder_images} PNG pairs (best of 2; '
             f'{cpu[procs]:.2f} s CPU in all processes)')
     assert all(c == counts[1] for c in counts.values()), \

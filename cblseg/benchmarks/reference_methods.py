@@ -69,8 +69,8 @@ def reference_cbl_boundary(label: np.ndarray,
     bands of :func:`cbl_reference_bands`, ignore pixels ``ignore_index``
     (what ``cblseg.ops.label_to_boundary`` computes)."""
     boundary = np.zeros(label.shape, dtype=np.uint8)
-    for band in cbl_reference_bands(label, radius,
-                                    ignore_index=ignore_index).values():
+    for band in cbl_reference_bands(
+            label, radius, ignore_index=ignore_index).values():
         boundary |= band
     boundary[label == ignore_index] = ignore_index
     return boundary

@@ -124,8 +124,8 @@ def _resolve(path: str) -> str:
     if osp.isfile(full):
         return full
     # an installed wheel ships the configs under cblseg/.mim (setup.py)
-    shipped = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
-                       '.mim', path)
+    shipped = osp.join(
+        osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', path)
     if not osp.isfile(shipped):
         raise FileNotFoundError(
             f'config {full} not found (nor {shipped}): run the report from '

@@ -63,11 +63,11 @@ def parse_args(argv=None):
     add_size(parser, (128, 256), 'image size')
     parser.add_argument(
         '--threads', type=int, default=1, help='torch.set_num_threads')
-    add_quick(parser, 'smoke test: 2 timed steps after 1 warm-up, batch 2 '
-              'at 64x128')
+    add_quick(
+        parser, 'smoke test: 2 timed steps after 1 warm-up, batch 2 '
+        'at 64x128')
     return parse_with_quick(
-        parser, argv,
-        dict(steps=2, warmup=1, batch_size=2, size=(64, 128)))
+        parser, argv, dict(steps=2, warmup=1, batch_size=2, size=(64, 128)))
 
 
 def main(argv=None):
