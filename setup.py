@@ -45,8 +45,9 @@ def mim_mode(argv):
 
 def add_mim_extension(mode, root=HERE):
     """Put ``configs/``, ``model-index.yml`` and ``tools/`` under
-    ``cblseg/.mim/``, where ``mim`` and mmengine's ``cblseg::`` config
-    paths look for them (as MMSeg's own setup.py does for ``mmseg``)."""
+    ``cblseg/.mim/``, where OpenMIM (``mim search``, ``mim train cblseg``)
+    looks for them in an installed package (as MMSeg's own setup.py does
+    for ``mmseg``)."""
     if mode is None:
         return
     if mode not in ('symlink', 'copy'):

@@ -1,6 +1,6 @@
 """MIM packaging: a wheel ships configs/, model-index.yml and tools/ under
-cblseg/.mim/ (where OpenMIM and mmengine's ``cblseg::`` config paths look),
-and an editable build links them instead.
+cblseg/.mim/ (where OpenMIM looks in an installed package), and an
+editable build links them instead.
 
 Both builds run offline on a copy of the checkout in a temporary directory,
 so the checkout itself gets no build/, egg-info or .mim copies (about
