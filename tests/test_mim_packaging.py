@@ -14,8 +14,7 @@ import zipfile
 
 import yaml
 
-from conftest import REPO_ROOT
-
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # What setup.py needs to build (tests/ and docs/ are not shipped).
 SOURCES = ('setup.py', 'setup.cfg', 'MANIFEST.in', 'README.md',
            'model-index.yml', 'requirements', 'cblseg', 'configs', 'tools')
@@ -34,14 +33,18 @@ def _copy_checkout(dst):
     return dst
 
 
+# What MANIFEST.in ships of each folder.
+SHIPPED = dict(configs=('.py', '.yml', '.yaml'), tools=('.py', '.sh'))
+
+
 def _files(root, top):
-    """Paths of the .py/.sh/.yml/.yaml files under ``root/top``, relative
+    """Paths of the files of ``root/top`` that MANIFEST.in ships, relative
     to ``root``."""
     found = set()
     for folder, dirs, names in os.walk(osp.join(root, top)):
         dirs[:] = [d for d in dirs if d != '__pycache__']
         for name in names:
-            if name.endswith(('.py', '.sh', '.yml', '.yaml')):
+            if name.endswith(SHIPPED[top]):
                 found.add(osp.relpath(osp.join(folder, name), root))
     return found
 
@@ -77,7 +80,7 @@ def test_wheel_ships_mim_files(tmp_path):
     # every config, metafile and tool of the checkout, nothing else added
     expected = {
         f'cblseg/.mim/{path}'
-        for top in ('configs', 'tools')
+        for top in SHIPPED
         for path in _files(REPO_ROOT, top)
     }
     shipped = {name for name in names if name.startswith('cblseg/.mim/')}
