@@ -40,6 +40,7 @@ from cblseg.datasets.benchmark_labels import (synthetic_prediction,
 from cblseg.evaluation import BoundaryIoUMetric, count_row_names
 from cblseg.ops import (label_to_boundary, label_to_boundary_torch,
                         radius_from_dilation)
+from .compare import relative_error
 from .loss_cases import LOSS_CASES, LossCase
 from .peers import opencv_counts
 from .report import Report
@@ -70,17 +71,6 @@ FP16_LOSS_SCALE = 2.0**16
 PLANT_NAMES = ('boundary_gt', 'metric_counts', 'cbl_fp32', 'cbl_autocast')
 
 Sizes = Tuple[int, int, int]  # batch, height, width
-
-
-def relative_error(ours: Tensor, reference: Tensor) -> float:
-    """``max |ours - ref| / max |ref|`` (0 when both are 0): a relative
-    error that does not blow up on elements that are almost 0."""
-    ours, reference = ours.double().cpu(), reference.double().cpu()
-    scale = float(reference.abs().max()) if reference.numel() else 0.0
-    diff = float((ours - reference).abs().max()) if ours.numel() else 0.0
-    if scale == 0.0:
-        return 0.0 if diff == 0.0 else float('inf')
-    return diff / scale
 
 
 def _cuda_note(device: torch.device) -> Optional[str]:

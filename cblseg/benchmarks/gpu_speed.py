@@ -190,7 +190,6 @@ def _time_pair(report: Report, case: LossCase, device: torch.device, inputs,
                 mib=((torch.cuda.max_memory_allocated(device) - base) /
                      2**20) if cuda else None,
                 cpu_ms=statistics.median(cpu_times) if cpu_times else None))
-    del on_device
     return results
 
 

@@ -32,7 +32,8 @@ from torch import Tensor
 from cblseg.models.losses import (conditional_boundary_loss,
                                   mask_conditional_boundary_loss)
 from .inputs import cbl_loss_inputs
-from .mask_cbl import authors_mask_cbl, make_mask_inputs
+from .mask_cbl import (MASK_FULL_SIZE, MASK_QUICK_SIZE, authors_mask_cbl,
+                       make_mask_inputs)
 from .peers import plain_autograd_cbl
 
 __all__ = [
@@ -119,17 +120,10 @@ register_loss_case(
 
 
 # The mask-classification CBL (CBLMask2FormerHead / CBLMaskFormerHead) at
-# Mask2Former Swin-B's mask-feature size on a 512 x 512 ADE20K crop: B=2,
-# D=256, 128 x 128, Q=100, K=150 (quick: D=32, 32 x 32, Q=10, K=20). Its
-# peer is the loss computed with the authors' structure (per-class and
+# Mask2Former Swin-B's mask-feature size (MASK_FULL_SIZE, from mask_cbl).
+# Its peer is the loss computed with the authors' structure (per-class and
 # per-image loops), which has their semantics: ours runs with
 # reference_quirks=True against it.
-MASK_FULL_SIZE = dict(
-    batch=2, size=512, dims=256, queries=100, num_classes=150)
-MASK_QUICK_SIZE = dict(
-    batch=2, size=128, dims=32, queries=10, num_classes=20, cells=12)
-
-
 def _mask_inputs(quick: bool) -> Tuple[Inputs, Tuple[str, ...]]:
     size = MASK_QUICK_SIZE if quick else MASK_FULL_SIZE
     feats, embed, cls_logits, gt, edge = make_mask_inputs(**size)

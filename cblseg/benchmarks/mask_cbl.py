@@ -1,5 +1,6 @@
 # Copyright (c) cblseg contributors. All rights reserved.
-"""What tools/benchmarks/benchmark_mask_cbl_loss.py compares and times.
+"""What tools/benchmarks/benchmark_mask_cbl_loss.py compares and times
+(:func:`run_mask_cbl_benchmark`).
 
 :func:`authors_mask_cbl` computes the mask-classification CBL with the
 structure of the authors' code (``SetCriterion.context_loss`` and
@@ -19,22 +20,34 @@ labels of many classes (random Voronoi cells, some ignore), boundaries from
 class logits under which most pixels are predicted right (so that every
 term has pixels).
 """
-from typing import Callable, Dict
+import statistics
+from typing import Callable, Dict, Optional
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from cblseg.datasets import GenerateBoundary
+from cblseg.models.losses import mask_conditional_boundary_loss
+from cblseg.utils.benchmark_timing import cpu_name, time_cuda_ms, time_ms
+from .compare import forward_backward as _forward_backward
+from .compare import max_relative_error
 
 __all__ = [
     'make_mask_inputs', 'authors_mask_cbl', 'forward_backward',
-    'max_relative_error'
+    'max_relative_error', 'run_mask_cbl_benchmark', 'MASK_FULL_SIZE',
+    'MASK_QUICK_SIZE'
 ]
 
 IGNORE = 255
 _EPS = 1e-5
-TERMS = ('context', 'nce', 'cn')
+GRAD_NAMES = ('grad_feats', 'grad_embed', 'grad_cls')
+# Mask2Former Swin-B's mask-feature size on a 512 x 512 ADE20K crop: B=2,
+# D=256, 128 x 128, Q=100, K=150 (quick: D=32, 32 x 32, Q=10, K=20).
+MASK_FULL_SIZE = dict(
+    batch=2, size=512, dims=256, queries=100, num_classes=150)
+MASK_QUICK_SIZE = dict(
+    batch=2, size=128, dims=32, queries=10, num_classes=20, cells=12)
 
 
 def make_mask_inputs(batch: int = 2,
@@ -188,20 +201,60 @@ def forward_backward(fn: Callable, inputs,
                      **kwargs) -> Dict[str, torch.Tensor]:
     """Values and the gradients w.r.t. features, embeddings and class
     logits of ``context + nce + cn``."""
-    leaves = [t.detach().clone().requires_grad_() for t in inputs[:3]]
-    terms = fn(*leaves, *inputs[3:], **kwargs)
-    (terms['context'] + terms['nce'] + terms['cn']).backward()
-    out = {name: terms[name].detach() for name in TERMS}
-    for name, leaf in zip(('grad_feats', 'grad_embed', 'grad_cls'), leaves):
-        out[name] = leaf.grad
-    return out
+    return _forward_backward(fn, inputs, GRAD_NAMES, **kwargs)
 
 
-def max_relative_error(ours: Dict[str, torch.Tensor],
-                       theirs: Dict[str, torch.Tensor]) -> Dict[str, float]:
-    """Per value / gradient: max |difference| / max(|theirs|, 1e-30)."""
-    out = {}
-    for name, value in theirs.items():
-        scale = value.abs().max().clamp_min(1e-30)
-        out[name] = float((ours[name] - value).abs().max() / scale)
-    return out
+def run_mask_cbl_benchmark(device: torch.device,
+                           size: Optional[dict] = None,
+                           repeats: int = 5,
+                           base_repeats: Optional[int] = None,
+                           quick: bool = False,
+                           log: Callable[[str], None] = print) -> float:
+    """Check that ``mask_conditional_boundary_loss(...,
+    reference_quirks=True)`` and :func:`authors_mask_cbl` agree on
+    ``device`` (values and gradients within 1e-4 relative), time
+    ``repeats`` (the authors' structure ``base_repeats``, default
+    ``max(1, repeats // 5)``) forward + backward passes of each and print
+    them; return the ratio authors' / ours.
+
+    ``size``: keyword arguments of :func:`make_mask_inputs` (default
+    :data:`MASK_FULL_SIZE`).
+    """
+    inputs = [
+        t.to(device) for t in make_mask_inputs(**(size or MASK_FULL_SIZE))
+    ]
+    feats, gt_sem_seg, gt_edge_map = inputs[0], inputs[3], inputs[4]
+    edge = gt_edge_map[..., ::4, ::4].eq(1).float().mean()
+    classes = len([c for c in gt_sem_seg.unique().tolist() if c != IGNORE])
+    log(f'CPU: {cpu_name()}; {torch.get_num_threads()} thread(s); '
+        f'torch {torch.__version__}; device {device}')
+    log(f'mask features {tuple(feats.shape)}, Q={inputs[1].shape[1]}, '
+        f'K={inputs[2].shape[2] - 1}, k=5; labels '
+        f'{tuple(gt_sem_seg.shape[-2:])} with {classes} classes, '
+        f'{float(edge) * 100:.1f}% boundary pixels at 1/4')
+
+    def ours():
+        return forward_backward(
+            mask_conditional_boundary_loss, inputs, reference_quirks=True)
+
+    def theirs():
+        return forward_backward(authors_mask_cbl, inputs)
+
+    errors = max_relative_error(ours(), theirs())
+    worst = max(errors.values())
+    log('same values: max relative difference ' +
+        ', '.join(f'{k} {v:.1e}' for k, v in errors.items()))
+    assert worst < 1e-4, f'ours and the authors\' structure differ: {errors}'
+    timer = time_cuda_ms if device.type == 'cuda' else time_ms
+    if base_repeats is None:
+        base_repeats = max(1, repeats // 5)
+    ours_ms = statistics.median(timer(ours, repeats))
+    # the authors' structure already ran once for the comparison: no warm-up
+    base_ms = statistics.median(timer(theirs, base_repeats, warmup=0))
+    log(f'(a) ours                 fwd+bwd: {ours_ms:10.1f} ms '
+        f'(median of {repeats})')
+    log(f'(b) authors\' structure   fwd+bwd: {base_ms:10.1f} ms '
+        f'(median of {base_repeats})')
+    target = 'quick sizes, no target' if quick else 'target >= 30x'
+    log(f'ratio (b) / (a): {base_ms / ours_ms:.1f}x ({target})')
+    return base_ms / ours_ms

@@ -121,11 +121,16 @@ def _resolve(path: str) -> str:
     if path.startswith('mmseg::'):
         return path
     full = osp.join(REPO_ROOT, path)
-    if not osp.isfile(full):
+    if osp.isfile(full):
+        return full
+    # an installed wheel ships the configs under cblseg/.mim (setup.py)
+    shipped = osp.join(
+        osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', path)
+    if not osp.isfile(shipped):
         raise FileNotFoundError(
-            f'config {full} not found: run the report from a cblseg '
-            'checkout (the configs are not part of an installed package)')
-    return full
+            f'config {full} not found (nor {shipped}): run the report from '
+            'a cblseg checkout or a cblseg installed with its configs')
+    return shipped
 
 
 def _load(path: str) -> Config:

@@ -6,6 +6,8 @@ official label ids, the classes a street scene plausibly shows), these are
 train-id label maps in which all 19 Cityscapes classes and ignore regions
 always occur, so that per-class costs are measured at their worst.
 """
+from typing import Optional
+
 import cv2
 import numpy as np
 
@@ -103,19 +105,25 @@ def synthetic_street_label(height: int, width: int, seed: int) -> np.ndarray:
     return label
 
 
-def synthetic_prediction(label: np.ndarray, seed: int) -> np.ndarray:
+def synthetic_prediction(label: np.ndarray,
+                         seed: int,
+                         fill_ignore: Optional[int] = None) -> np.ndarray:
     """A plausible prediction for ``label``: boundaries moved by a 4x
-    nearest down/up-sampling, ignore regions filled with classes, and a few
-    blobs of wrong classes."""
+    nearest down/up-sampling, ignore regions filled with classes (of another
+    scene, or class ``fill_ignore`` if given), and a few blobs of wrong
+    classes."""
     height, width = label.shape
     rng = np.random.default_rng(seed)
     small = cv2.resize(
         label, (max(1, width // 4), max(1, height // 4)),
         interpolation=cv2.INTER_NEAREST)
     pred = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
-    other = synthetic_street_label(height, width, seed + 1)
-    other[other == IGNORE] = 0
-    pred = np.where(pred == IGNORE, other, pred).astype(np.uint8)
+    if fill_ignore is None:
+        other = synthetic_street_label(height, width, seed + 1)
+        other[other == IGNORE] = 0
+        pred = np.where(pred == IGNORE, other, pred).astype(np.uint8)
+    else:
+        pred[pred == IGNORE] = fill_ignore
     for _ in range(12):
         centre = (int(rng.integers(width)), int(rng.integers(height)))
         axes = (int(rng.integers(1, max(2, width // 40))),

@@ -21,6 +21,8 @@ Inputs: B = 2 synthetic Cityscapes street scenes
 (B, 512, 128, 256) (the crop at 1/4), K = 19 logits that are right at about
 80 % of the pixels, a random 1 x 1 classifier.
 
+Logic: :mod:`cblseg.benchmarks.cbl_baseline`.
+
 Example::
 
     python tools/benchmarks/benchmark_cbl_loss.py
@@ -28,231 +30,35 @@ Example::
     python tools/benchmarks/benchmark_cbl_loss.py --device cuda --repeats 20
 """
 import argparse
-import statistics
-import time
-from typing import Callable, Dict, List
+from typing import List
 
 import torch
-import torch.nn.functional as F
 
-from cblseg.benchmarks.inputs import cbl_loss_inputs
-from cblseg.models.losses import conditional_boundary_loss
+from cblseg.benchmarks.cbl_baseline import (FULL_SIZE, QUICK_SIZE,
+                                            run_cbl_loss_benchmark)
+from cblseg.benchmarks.cli import (add_device, add_quick, add_repeats,
+                                   add_threads)
 from cblseg.utils.benchmark_timing import cpu_name
 
-IGNORE = 255
-NUM_CLASSES = 19
-EPS = 1e-5
-TERMS = ('context', 'nce', 'cn')
 
-
-# --------------------------------------------------------------------------
-# Baseline: the reference's structure, our default definition
-# --------------------------------------------------------------------------
-def baseline_cbl(feats,
-                 logits,
-                 gt_sem_seg,
-                 gt_edge_map,
-                 cls_weight,
-                 cls_bias,
-                 kernel_size=5,
-                 ignore_index=IGNORE):
-    """Per-class CBL as the reference computes it (default semantics)."""
-    bsz, channels, h, w = feats.shape
-    num_classes = logits.shape[1]
-    r = kernel_size // 2
-    label = F.interpolate(
-        gt_sem_seg.float(), size=(h, w), mode='nearest')[:, 0].long()
-    edge = F.interpolate(
-        gt_edge_map.float(), size=(h, w), mode='nearest')[:, 0].long()
-    one_hot = F.one_hot(label, 256)[..., :num_classes].permute(0, 3, 1, 2)
-    boundary = (edge == 1) & (label != ignore_index)
-    shifts = [(dy, dx) for dy in range(-r, r + 1) for dx in range(-r, r + 1)
-              if (dy, dx) != (0, 0)]
-
-    # context: per image, per offset, on the gathered boundary positions
-    image_terms = []
-    for i in range(bsz):
-        ys, xs = torch.where(boundary[i])
-        if len(ys) == 0:
-            continue
-        pixel_feats = feats[i].permute(1, 2, 0)
-        hot = one_hot[i].permute(1, 2, 0)
-        offset_terms = []
-        for dy, dx in shifts:
-            qy, qx = ys + dy, xs + dx
-            keep = (qy >= 0) & (qy < h) & (qx >= 0) & (qx < w)
-            py, px, qy, qx = ys[keep], xs[keep], qy[keep], qx[keep]
-            keep = label[i, qy, qx] != ignore_index
-            py, px, qy, qx = py[keep], px[keep], qy[keep], qx[keep]
-            if len(py) == 0:
-                continue
-            sim = F.cosine_similarity(
-                pixel_feats[py, px], pixel_feats[qy, qx], dim=1)
-            tgt = (hot[py, px] * hot[qy, qx]).sum(-1).to(sim.dtype)
-            offset_terms.append(F.mse_loss(sim, tgt))
-        if offset_terms:
-            image_terms.append(sum(offset_terms) / len(offset_terms))
-    context = (
-        sum(image_terms) / len(image_terms) if image_terms else feats.sum() *
-        0)
-
-    # NCE / CN: per class, depthwise neighbour sums over the whole map
-    pred_hot = F.one_hot(logits.argmax(1), num_classes).permute(0, 3, 1, 2)
-    kernel = torch.ones(
-        1, 1, kernel_size, kernel_size, device=feats.device, dtype=feats.dtype)
-    kernel[0, 0, r, r] = 0
-    kernel_c = kernel.expand(channels, 1, kernel_size, kernel_size)
-    weight = cls_weight.detach().reshape(num_classes, channels)
-    bias = cls_bias.detach() if cls_bias is not None else None
-    classes = [c for c in label.unique().tolist() if c != ignore_index]
-    nce_total, cn_total, counted = 0, 0, 0
-    for c in classes:
-        cls = one_hot[:, c]
-        ok = cls * pred_hot[:, c]
-        cnt = F.conv2d(cls[:, None].to(feats.dtype), kernel, padding=r)[:, 0]
-        cnt_ok = F.conv2d(ok[:, None].to(feats.dtype), kernel, padding=r)[:, 0]
-        mask = (cnt >= 1) & boundary & cls.bool()
-        mask_ok = (cnt_ok >= 1) & boundary & ok.bool()
-        if mask.sum() < 1 or mask_ok.sum() < 1:
-            continue
-        nb = F.conv2d(
-            feats * cls[:, None], kernel_c, padding=r, groups=channels)
-        nb_ok = F.conv2d(
-            feats * ok[:, None], kernel_c, padding=r, groups=channels)
-        mean = (nb / (cnt[:, None] + EPS)).permute(0, 2, 3, 1)
-        mean_ok = (nb_ok / (cnt_ok[:, None] + EPS)).permute(0, 2, 3, 1)
-        z = F.linear(mean[mask], weight, bias)
-        z_ok = F.linear(mean_ok[mask_ok], weight, bias)
-        nce_total = nce_total + F.cross_entropy(
-            z, torch.full((len(z), ), c, device=z.device)) + F.cross_entropy(
-                z_ok, torch.full((len(z_ok), ), c, device=z.device))
-        cn_total = cn_total + F.mse_loss(
-            feats.permute(0, 2, 3, 1)[mask_ok], mean_ok[mask_ok].detach())
-        counted += 1
-    if counted == 0:
-        zero = feats.sum() * 0
-        return dict(context=context, nce=zero, cn=zero)
-    return dict(
-        context=context, nce=nce_total / counted, cn=cn_total / counted)
-
-
-# --------------------------------------------------------------------------
-# Timing
-# --------------------------------------------------------------------------
-def forward_backward(fn: Callable, inputs) -> Dict[str, torch.Tensor]:
-    feats, *rest = inputs
-    feats = feats.detach().requires_grad_()
-    terms = fn(feats, *rest)
-    (terms['context'] + 0.2 * terms['nce'] + 2.0 * terms['cn']).backward()
-    out = {name: terms[name].detach() for name in TERMS}
-    out['grad'] = feats.grad
-    return out
-
-
-def timed(fn: Callable, inputs, repeats: int, device: torch.device):
-    times = []
-    result = None
-    for _ in range(repeats):
-        if device.type == 'cuda':
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        result = forward_backward(fn, inputs)
-        if device.type == 'cuda':
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return result, times
-
-
-def peak_memory_mb(device: torch.device) -> float:
-    """Peak CUDA memory since the last reset, or the process's peak RSS."""
-    if device.type == 'cuda':
-        return torch.cuda.max_memory_allocated(device) / 2**20
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def check_same(ours, base) -> str:
-    for name in TERMS:
-        torch.testing.assert_close(
-            ours[name], base[name], rtol=1e-4, atol=1e-6, msg=name)
-    scale = base['grad'].abs().max().clamp_min(1e-30)
-    err = (ours['grad'] - base['grad']).abs().max() / scale
-    assert err < 1e-4, f'gradient differs: max error {err:.2e} of max |grad|'
-    return (', '.join(f'{name} {float(ours[name]):.6f}' for name in TERMS) +
-            f'; max |grad diff| / max |grad| = {float(err):.1e}')
-
-
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Benchmark the Conditional Boundary Loss (fwd + bwd)')
-    parser.add_argument(
-        '--quick',
-        action='store_true',
-        help='small sizes (C=32, 32x64 features), for a smoke test')
-    parser.add_argument(
-        '--device',
-        default='auto',
-        choices=['auto', 'cpu', 'cuda'],
-        help='auto: CPU, plus CUDA if available')
-    parser.add_argument(
-        '--repeats',
-        type=int,
-        default=None,
-        help='timed runs of ours (default 5, quick 2); the baseline runs '
-        'max(1, repeats // 5) times')
-    parser.add_argument(
-        '--threads', type=int, default=1, help='torch CPU threads (default 1)')
-    return parser.parse_args()
+    add_quick(parser, 'small sizes (C=32, 32x64 features), for a smoke test')
+    add_device(parser, ('auto', 'cpu', 'cuda'), 'auto',
+               'auto: CPU, plus CUDA if available')
+    add_repeats(
+        parser, None, 'timed runs of ours (default 5, quick 2); the '
+        'baseline runs max(1, repeats // 5) times')
+    add_threads(parser)
+    return parser.parse_args(argv)
 
 
-def run_device(device: torch.device, args, size) -> float:
-    batch, height, width, channels, stride = size
-    inputs = cbl_loss_inputs(batch, height, width, channels, stride)
-    inputs = [t.to(device) for t in inputs]
-    h, w = height // stride, width // stride
-    edge = F.interpolate(
-        inputs[3].float(), size=(h, w), mode='nearest').eq(1).float().mean()
-    repeats = args.repeats or (2 if args.quick else 5)
-    base_repeats = max(1, repeats // 5)
-    desc = f'B={batch} C={channels} {h}x{w} K={NUM_CLASSES} k=5'
-    print(f'[{device.type}] {desc}; labels {height}x{width}, '
-          f'{float(edge) * 100:.1f}% boundary pixels at 1/{stride}')
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats(device)
-    start_mb = peak_memory_mb(device)
-    forward_backward(conditional_boundary_loss, inputs)  # warm-up
-    ours_out, ours_t = timed(conditional_boundary_loss, inputs, repeats,
-                             device)
-    ours_mb = peak_memory_mb(device)
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats(device)
-    base_out, base_t = timed(baseline_cbl, inputs, base_repeats, device)
-    base_mb = peak_memory_mb(device)
-    print(f'[{device.type}] same values: {check_same(ours_out, base_out)}')
-    ours_s, base_s = statistics.median(ours_t), statistics.median(base_t)
-    print(f'[{device.type}] (a) ours      fwd+bwd: {ours_s * 1000:10.1f} ms '
-          f'(median of {repeats}; min {min(ours_t) * 1000:.1f})')
-    print(f'[{device.type}] (b) baseline  fwd+bwd: {base_s * 1000:10.1f} ms '
-          f'(median of {base_repeats}; min {min(base_t) * 1000:.1f})')
-    kind = 'peak CUDA memory' if device.type == 'cuda' else 'peak RSS'
-    print(f'[{device.type}] {kind}: {start_mb:.0f} MB with the inputs, '
-          f'{ours_mb:.0f} MB after (a), {base_mb:.0f} MB after (b) (process '
-          'peaks)')
-    ratio = base_s / ours_s
-    target = ('quick sizes, no target'
-              if args.quick else 'target >= 30x on CPU')
-    print(f'[{device.type}] ratio (b) baseline / (a) ours: {ratio:.1f}x '
-          f'({target})')
-    return ratio
-
-
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    if args.quick:
-        size = (2, 128, 256, 32, 4)
-    else:
-        size = (2, 512, 1024, 512, 4)
+    size = QUICK_SIZE if args.quick else FULL_SIZE
+    repeats = args.repeats or (2 if args.quick else 5)
     print(f'CPU: {cpu_name()}; {torch.get_num_threads()} thread(s); '
           f'torch {torch.__version__}')
     devices: List[torch.device] = []
@@ -266,7 +72,7 @@ def main():
     elif args.device == 'auto':
         print('[cuda] skipped: torch.cuda.is_available() is False')
     for device in devices:
-        run_device(device, args, size)
+        run_cbl_loss_benchmark(device, size, repeats, quick=args.quick)
 
 
 if __name__ == '__main__':

@@ -44,6 +44,7 @@ import torch
 
 import cblseg
 from cblseg.apis.cbl_vs_baseline import MODEL_PAIRS
+from cblseg.benchmarks.cli import add_quick, add_size, parse_with_quick
 from cblseg.benchmarks.train_step import compare_train_steps, format_summary
 
 
@@ -59,24 +60,14 @@ def parse_args(argv=None):
     parser.add_argument(
         '--warmup', type=int, default=5, help='untimed steps per model')
     parser.add_argument('--batch-size', type=int, default=4)
-    parser.add_argument(
-        '--size',
-        type=int,
-        nargs=2,
-        default=(128, 256),
-        metavar=('H', 'W'),
-        help='image size')
+    add_size(parser, (128, 256), 'image size')
     parser.add_argument(
         '--threads', type=int, default=1, help='torch.set_num_threads')
-    parser.add_argument(
-        '--quick',
-        action='store_true',
-        help='smoke test: 2 timed steps after 1 warm-up, batch 2 at 64x128')
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.steps, args.warmup, args.batch_size = 2, 1, 2
-        args.size = (64, 128)
-    return args
+    add_quick(
+        parser, 'smoke test: 2 timed steps after 1 warm-up, batch 2 '
+        'at 64x128')
+    return parse_with_quick(
+        parser, argv, dict(steps=2, warmup=1, batch_size=2, size=(64, 128)))
 
 
 def main(argv=None):

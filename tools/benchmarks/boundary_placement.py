@@ -28,6 +28,7 @@ try:
     import cv2
     from mmengine.config import Config
 
+    from cblseg.benchmarks.cli import add_quick, add_size, parse_with_quick
     from cblseg.datasets import (boundary_shares,
                                  generate_synthetic_cityscapes,
                                  train_pipeline_and_samples)
@@ -55,19 +56,12 @@ def parse_args(argv=None):
         '--num-images', type=int, default=8, help='images (default: 8)')
     parser.add_argument(
         '--crops', type=int, default=4, help='crops per image (default: 4)')
-    parser.add_argument(
-        '--size',
-        type=int,
-        nargs=2,
-        default=(1024, 2048),
-        metavar=('H', 'W'),
-        help='size of the synthetic images (default: 1024 2048)')
+    add_size(parser, (1024, 2048),
+             'size of the synthetic images (default: 1024 2048)')
     parser.add_argument('--seed', type=int, default=0, help='first seed')
-    parser.add_argument(
-        '--quick',
-        action='store_true',
-        help='one small image and one crop, for a smoke test')
-    return parser.parse_args(argv)
+    add_quick(parser, 'one small image and one crop, for a smoke test')
+    return parse_with_quick(parser, argv,
+                            dict(num_images=1, crops=1, size=(256, 512)))
 
 
 def summary(values):
@@ -97,8 +91,6 @@ def measure(args, data_root):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.quick:
-        args.num_images, args.crops, args.size = 1, 1, (256, 512)
     cv2.setNumThreads(1)
     if args.data_root:
         measure(args, args.data_root)
