@@ -27,9 +27,10 @@ import sys
 try:
     from cblseg.evaluation.model_comparison import (compare_models,
                                                     format_markdown,
-                                                    save_comparison_pictures,
                                                     write_json)
     from cblseg.utils import UnsafeCheckpointError
+    from cblseg.visualization.comparison_pictures import \
+        save_comparison_pictures
 except ImportError as err:
     sys.exit(f'cannot import cblseg ({err}). Run `make setup` and use '
              '.venv/bin/python, or `pip install -e .` in the cblseg '
