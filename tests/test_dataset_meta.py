@@ -28,17 +28,19 @@ def test_metainfo_is_mmseg_metainfo(name):
 
 
 def test_reduce_zero_label_flags_and_our_tables():
-    assert {name: dataset_metainfo(name)['reduce_zero_label']
-            for name in DATASET_TYPES} == {
-                'cityscapes': False,
-                'voc': False,
-                'ade20k': True,
-                'pascal_context': False,
-                'pascal_context_59': True
-            }
+    assert {
+        name: dataset_metainfo(name)['reduce_zero_label']
+        for name in DATASET_TYPES
+    } == {
+        'cityscapes': False,
+        'voc': False,
+        'ade20k': True,
+        'pascal_context': False,
+        'pascal_context_59': True
+    }
     # the tables the synthetic data writer uses agree with MMSeg's
-    assert dataset_classes_and_palette('cityscapes') == (list(
-        CITYSCAPES_TRAIN_CLASSES), CITYSCAPES_TRAIN_PALETTE)
+    assert dataset_classes_and_palette('cityscapes') == (
+        list(CITYSCAPES_TRAIN_CLASSES), CITYSCAPES_TRAIN_PALETTE)
     assert dataset_classes_and_palette('voc') == (list(VOC_CLASSES),
                                                   VOC_PALETTE)
 
@@ -61,9 +63,9 @@ def test_reduce_zero_label_equals_mmseg(tmp_path):
     label = np.array([[0, 1, 2, 150], [253, 254, 255, 0]], np.uint8)
     path = str(tmp_path / 'label.png')
     Image.fromarray(label).save(path)
-    expected = LoadAnnotations()(
-        dict(seg_map_path=path, reduce_zero_label=True,
-             seg_fields=[]))['gt_seg_map']
+    expected = LoadAnnotations()(dict(
+        seg_map_path=path, reduce_zero_label=True,
+        seg_fields=[]))['gt_seg_map']
     reduced = reduce_zero_label(label)
     np.testing.assert_array_equal(reduced, expected)
     assert reduced.dtype == np.uint8

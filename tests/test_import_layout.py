@@ -12,7 +12,6 @@ import os
 import os.path as osp
 
 import pytest
-
 from conftest import REPO_ROOT
 
 PACKAGE = 'cblseg'

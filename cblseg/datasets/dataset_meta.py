@@ -58,8 +58,8 @@ def dataset_metainfo(dataset: str) -> Dict:
     metainfo = cls.METAINFO
     classes = tuple(str(name) for name in metainfo['classes'])
     palette = [list(color) for color in metainfo['palette'][:len(classes)]]
-    parameter = inspect.signature(cls.__init__).parameters.get(
-        'reduce_zero_label')
+    parameter = inspect.signature(
+        cls.__init__).parameters.get('reduce_zero_label')
     # BaseSegDataset's default (False) when the class does not override it.
     reduce = bool(parameter.default) if parameter is not None else False
     return dict(

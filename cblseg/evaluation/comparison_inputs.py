@@ -16,12 +16,22 @@ import torch
 from ..utils.checkpoint import UnsafeCheckpointError
 from .metrics.boundary_iou_metric import BoundaryIoUMetric
 
-__all__ = ['METRIC_SETTINGS', 'model_names', 'metric_settings']
+__all__ = [
+    'METRIC_SETTINGS', 'METRIC_OPTIONS', 'model_names', 'metric_settings',
+    'merge_metric_options'
+]
 
 #: ``BoundaryIoUMetric`` arguments taken from the data config's evaluator.
 METRIC_SETTINGS = ('ignore_index', 'dilation', 'radius', 'tolerances',
-                   'cbl_biou', 'nan_to_num')
-_IOU_METRIC_SETTINGS = ('ignore_index', 'nan_to_num')
+                   'cbl_biou', 'nan_to_num', 'iou_metrics', 'beta',
+                   'bf_protocol', 'bf_tolerance_ratios')
+#: The ones that ``compare_models`` (and the tool's flags) can override.
+METRIC_OPTIONS = ('iou_metrics', 'beta', 'bf_protocol', 'bf_tolerance_ratios')
+# IoUMetric's arguments that BoundaryIoUMetric takes with the same meaning.
+_IOU_METRIC_SETTINGS = ('ignore_index', 'nan_to_num', 'iou_metrics', 'beta')
+# The F-score tolerances that belong to each protocol.
+_PROTOCOL_TOLERANCES = dict(
+    counts='tolerances', per_image='bf_tolerance_ratios')
 _CONFIG_SUFFIXES = ('.py', '.json', '.yaml', '.yml')
 # First line of mmengine's load_state_dict(strict=True) error.
 _MISMATCH = 'do not match exactly'
@@ -116,9 +126,9 @@ def metric_settings(evaluator) -> Dict:
 
     Returns:
         dict: The keys of :data:`METRIC_SETTINGS` that the first
-        ``BoundaryIoUMetric`` entry sets; without one, ``ignore_index`` and
-        ``nan_to_num`` of the first ``IoUMetric`` entry; else empty (the
-        metric's defaults).
+        ``BoundaryIoUMetric`` entry sets; without one, ``ignore_index``,
+        ``nan_to_num``, ``iou_metrics`` and ``beta`` of the first
+        ``IoUMetric`` entry; else empty (the metric's defaults).
     """
     entries = _evaluator_entries(evaluator)
     for kind, keys in (('BoundaryIoUMetric', METRIC_SETTINGS),
@@ -236,6 +246,40 @@ def _mismatch_summary(message: str, max_lines: int = 4) -> str:
     return '; '.join(parts)
 
 
+def merge_metric_options(settings: Dict, options: Dict) -> Dict:
+    """The evaluator's settings with the given options on top.
+
+    Args:
+        settings (dict): From :func:`metric_settings`.
+        options (dict): Keys of :data:`METRIC_OPTIONS`; None values are
+            left out (the evaluator's value, else the metric's default).
+
+    Returns:
+        dict: The merged settings. An option that switches ``bf_protocol``
+        drops the evaluator's tolerances of the other protocol (pixel
+        ``tolerances`` belong to ``'counts'``, ``bf_tolerance_ratios`` to
+        ``'per_image'``): they are of no use to the protocol asked for,
+        and the metric would refuse them.
+
+    Raises:
+        ValueError: For a key that is not an option.
+    """
+    unknown = sorted(set(options) - set(METRIC_OPTIONS))
+    if unknown:
+        raise ValueError(f'unknown metric options {unknown}; the options are '
+                         f'{list(METRIC_OPTIONS)}')
+    given = {key: value for key, value in options.items() if value is not None}
+    merged = dict(settings)
+    protocol = given.get('bf_protocol')
+    if protocol in _PROTOCOL_TOLERANCES and protocol != settings.get(
+            'bf_protocol', 'counts'):
+        for other, key in _PROTOCOL_TOLERANCES.items():
+            if other != protocol:
+                merged.pop(key, None)
+    merged.update(given)
+    return merged
+
+
 def _build_metric(settings: Dict, data_config: str) -> BoundaryIoUMetric:
     try:
         # The prefix is never applied (evaluate() is not called); setting it
@@ -243,8 +287,9 @@ def _build_metric(settings: Dict, data_config: str) -> BoundaryIoUMetric:
         return BoundaryIoUMetric(**settings, prefix='test')
     except (TypeError, ValueError) as err:
         raise ValueError(
-            f'test_evaluator of {data_config}: {err}; fix it or pick another '
-            'data config with --data-config') from None
+            f'metric settings (test_evaluator of {data_config}, then the '
+            f'metric options given): {err}; fix them or pick another data '
+            'config with --data-config') from None
 
 
 def _build_dataloader(cfg, data_config: str):

@@ -23,8 +23,15 @@ __all__ = [
     'format_markdown', 'comparison_dict', 'write_json'
 ]
 
-#: for one column per tolerance of the metric. The JSON has every key.
-TABLE_KEYS = ('aAcc', 'microIoU', 'mIoU', 'fwIoU', 'mBIoU', 'mBF@<t>px')
+#: Summary keys in the Markdown table, in this order. ``mDice`` and
+#: ``mFscore`` are there when the metric's ``iou_metrics`` asks for them;
+#: ``mBF@<t>px`` stands for the boundary F-score keys, one column per
+#: tolerance (``mBF@3px``) or, with ``bf_protocol='per_image'``, per ratio of
+#: the diagonal (``mBF@0.005diag``). The JSON has every key.
+TABLE_KEYS = ('aAcc', 'microIoU', 'mIoU', 'mDice', 'mFscore', 'fwIoU', 'mBIoU',
+              'mBF@<t>px')
+# Table keys shown only when the models' summaries have them.
+_OPTIONAL_KEYS = ('mDice', 'mFscore')
 
 
 @dataclass
@@ -62,13 +69,15 @@ class ComparisonResult:
         palette (list): The dataset's RGB palette.
         data_config (str): Config whose ``test_dataloader`` was used.
         num_images (int): Images evaluated.
-        settings (dict): The metric settings (``METRIC_SETTINGS``) and the
+        settings (dict): The metric's settings (every key of
+            ``METRIC_SETTINGS``, as the metric resolved them) and the
             device.
         samples (list[dict]): Per picture sample: ``index``, ``img_path``,
             ``stem``, ``image`` (RGB), ``gt``, ``radius`` (the metric's band
             radius at the image size) and ``predictions`` (one per model).
         picture_paths (list[str]): Filled in by
-            :func:`save_comparison_pictures`.
+            :func:`cblseg.visualization.comparison_pictures.
+            save_comparison_pictures`.
     """
     models: List[ModelResult]
     classes: List[str]
@@ -81,13 +90,15 @@ class ComparisonResult:
 
 
 def table_keys(result: ComparisonResult) -> List[str]:
-    """The summary keys of the Markdown table (:data:`TABLE_KEYS` with one
-    ``mBF@<t>px`` per tolerance), in order."""
+    """The summary keys of the Markdown table (:data:`TABLE_KEYS` with the
+    boundary F-score keys of the summaries, the optional keys only when
+    the summaries have them), in order."""
+    summary = result.models[0].summary if result.models else {}
     keys = []
     for key in TABLE_KEYS:
         if key == 'mBF@<t>px':
-            keys += [f'mBF@{t}px' for t in result.settings['tolerances']]
-        else:
+            keys += [k for k in summary if k.startswith('mBF@')]
+        elif key not in _OPTIONAL_KEYS or key in summary:
             keys.append(key)
     return keys
 
@@ -105,6 +116,15 @@ def _band_description(settings: Dict) -> str:
         return f"{settings['radius']} px"
     dilation = 0.02 if settings['dilation'] is None else settings['dilation']
     return f'{dilation} of the image diagonal'
+
+
+def _fscore_description(settings: Dict) -> str:
+    if settings.get('bf_protocol', 'counts') == 'per_image':
+        ratios = ', '.join(str(r) for r in settings['bf_tolerance_ratios'])
+        return ('boundary F-scores per image (GSCNN / SegFix) at '
+                f'tolerances {ratios} of the image diagonal')
+    tolerances = ', '.join(str(t) for t in settings['tolerances']) or 'none'
+    return f'boundary F-score tolerances {tolerances} px'
 
 
 def format_markdown(result: ComparisonResult,
@@ -125,13 +145,12 @@ def format_markdown(result: ComparisonResult,
     """
     keys = table_keys(result)
     settings = result.settings
-    tolerances = ', '.join(str(t) for t in settings['tolerances']) or 'none'
     lines = [
         '# Model comparison', '',
         f'{result.num_images} images of the test data of '
         f'`{result.data_config}`. Values in percent (docs/metrics.md); '
-        f'boundary band radius {_band_description(settings)}, boundary '
-        f'F-score tolerances {tolerances} px, ignore index '
+        f'boundary band radius {_band_description(settings)}, '
+        f'{_fscore_description(settings)}, ignore index '
         f"{settings['ignore_index']}.", ''
     ]
     best = {}

@@ -24,12 +24,16 @@ What :func:`compare_models` does:
    sees exactly the same images through the same pipeline.
 5. Scores each model with its own ``BoundaryIoUMetric`` built with the
    same settings, taken from the data config's ``test_evaluator``: all of
-   ``ignore_index``, ``dilation``, ``radius``, ``tolerances``, ``cbl_biou``
-   and ``nan_to_num`` that it sets (from its ``BoundaryIoUMetric`` entry,
-   else ``ignore_index`` and ``nan_to_num`` of an ``IoUMetric`` entry, else
-   the defaults). The summary and per-class values come from the metric's
-   own ``summarize_results`` (what its ``compute_metrics`` reports), i.e.
-   exactly what ``tools/test.py`` with that evaluator reports.
+   ``ignore_index``, ``dilation``, ``radius``, ``tolerances``, ``cbl_biou``,
+   ``nan_to_num``, ``iou_metrics``, ``beta``, ``bf_protocol`` and
+   ``bf_tolerance_ratios`` that it sets (from its ``BoundaryIoUMetric``
+   entry, else ``ignore_index``, ``nan_to_num``, ``iou_metrics`` and
+   ``beta`` of an ``IoUMetric`` entry, else the defaults), with the metric
+   options given to :func:`compare_models` (``iou_metrics``, ``beta``,
+   ``bf_protocol``, ``bf_tolerance_ratios``) on top. The summary and
+   per-class values come from the metric's own ``summarize_results`` (what
+   its ``compute_metrics`` reports), i.e. exactly what ``tools/test.py``
+   with that evaluator reports.
 6. Keeps the predictions of the first ``num_pictures`` images of the
    dataset (by dataset index, matched by image path; at the original image
    size, as scored) and reads their images and ground truth with
@@ -52,9 +56,10 @@ import torch
 from ..datasets.dataset_samples import load_dataset_sample
 from ..ops.boundary import resolve_radius
 from ..utils.arguments import check_int
-from .comparison_inputs import (METRIC_SETTINGS, _build_dataloader,
-                                _build_metric, _build_model, _check_device,
-                                _check_files, _load_cfg, metric_settings,
+from .comparison_inputs import (METRIC_OPTIONS, METRIC_SETTINGS,
+                                _build_dataloader, _build_metric, _build_model,
+                                _check_device, _check_files, _load_cfg,
+                                merge_metric_options, metric_settings,
                                 model_names)
 from .comparison_report import (TABLE_KEYS, ComparisonResult, ModelResult,
                                 comparison_dict, format_markdown, table_keys,
@@ -62,9 +67,9 @@ from .comparison_report import (TABLE_KEYS, ComparisonResult, ModelResult,
 from .metrics.boundary_iou_metric import BoundaryIoUMetric
 
 __all__ = [
-    'TABLE_KEYS', 'METRIC_SETTINGS', 'ModelResult', 'ComparisonResult',
-    'model_names', 'metric_settings', 'compare_models', 'table_keys',
-    'format_markdown', 'comparison_dict', 'write_json'
+    'TABLE_KEYS', 'METRIC_SETTINGS', 'METRIC_OPTIONS', 'ModelResult',
+    'ComparisonResult', 'model_names', 'metric_settings', 'compare_models',
+    'table_keys', 'format_markdown', 'comparison_dict', 'write_json'
 ]
 
 
@@ -138,14 +143,20 @@ def _picture_samples(dataset, wanted: Dict[str, int], kept: List[Dict],
     return samples
 
 
-def compare_models(configs: Sequence[str],
-                   checkpoints: Sequence[str],
-                   names: Optional[Sequence[str]] = None,
-                   data_config: Optional[str] = None,
-                   cfg_options: Optional[Dict] = None,
-                   device: str = 'cpu',
-                   num_pictures: int = 4,
-                   progress: bool = True) -> ComparisonResult:
+def compare_models(
+        configs: Sequence[str],
+        checkpoints: Sequence[str],
+        names: Optional[Sequence[str]] = None,
+        data_config: Optional[str] = None,
+        cfg_options: Optional[Dict] = None,
+        device: str = 'cpu',
+        num_pictures: int = 4,
+        progress: bool = True,
+        iou_metrics: Optional[Sequence[str]] = None,
+        beta: Optional[float] = None,
+        bf_protocol: Optional[str] = None,
+        bf_tolerance_ratios: Optional[Sequence[float]] = None
+) -> ComparisonResult:
     """Evaluate several models on the same test data (see the module
     docstring for the steps and checks).
 
@@ -162,6 +173,19 @@ def compare_models(configs: Sequence[str],
         num_pictures (int): Keep predictions of the first this many images
             for :func:`save_comparison_pictures` (0 for none).
         progress (bool): Progress bars on stderr.
+        iou_metrics (Sequence[str], optional): ``BoundaryIoUMetric``'s
+            ``iou_metrics`` (``'mDice'``, ``'mFscore'`` add their keys and
+            table columns); default: the data config's evaluator's, else
+            ``('mIoU', )``.
+        beta (float, optional): Weight of recall in ``mFscore``; default:
+            the evaluator's, else 1.
+        bf_protocol (str, optional): ``'counts'`` or ``'per_image'``
+            (GSCNN / SegFix boundary F-scores); default: the evaluator's,
+            else ``'counts'``. Switching the protocol drops the evaluator's
+            tolerances of the other protocol.
+        bf_tolerance_ratios (Sequence[float], optional): Tolerances of
+            ``'per_image'`` as fractions of the image diagonal; default:
+            the evaluator's, else GSCNN's.
 
     Returns:
         ComparisonResult: Scores and picture samples.
@@ -170,7 +194,7 @@ def compare_models(configs: Sequence[str],
         FileNotFoundError: A config, checkpoint or dataset is missing.
         ValueError: Bad names, a checkpoint that does not fit its model, a
             model with another number of classes than the dataset, a bad
-            device.
+            device, metric settings the metric refuses.
     """
     from mmengine.registry import init_default_scope
 
@@ -194,7 +218,13 @@ def compare_models(configs: Sequence[str],
     dataset = dataloader.dataset
     classes = [str(name) for name in dataset.metainfo['classes']]
     palette = [list(color) for color in dataset.metainfo['palette']]
-    settings = metric_settings(data_cfg.get('test_evaluator'))
+    settings = merge_metric_options(
+        metric_settings(data_cfg.get('test_evaluator')),
+        dict(
+            iou_metrics=iou_metrics,
+            beta=beta,
+            bf_protocol=bf_protocol,
+            bf_tolerance_ratios=bf_tolerance_ratios))
     probe = _build_metric(settings, data_path)
 
     models = []
@@ -232,6 +262,10 @@ def compare_models(configs: Sequence[str],
         tolerances=list(probe.tolerances),
         cbl_biou=probe.cbl_biou,
         nan_to_num=probe.nan_to_num,
+        iou_metrics=list(probe.iou_metrics),
+        beta=probe.beta,
+        bf_protocol=probe.bf_protocol,
+        bf_tolerance_ratios=list(probe.bf_tolerance_ratios),
         device=str(device))
     return ComparisonResult(
         models=results,

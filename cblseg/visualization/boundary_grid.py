@@ -48,8 +48,8 @@ from cblseg.ops.boundary import (check_radius, class_boundaries,
                                  ignore_aware_one_hot, label_to_boundary,
                                  resolve_radius)
 from cblseg.utils.arguments import check_int
-from .label_checks import check_label_map, check_palette, check_rgb_image
 from .colorize import colorize_label
+from .label_checks import check_label_map, check_palette, check_rgb_image
 from .text import FONT_SCALE, put_text
 
 __all__ = [

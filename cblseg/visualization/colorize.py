@@ -7,10 +7,12 @@ import numpy as np
 __all__ = ['colorize_label']
 
 
-def colorize_label(label: np.ndarray,
-                   palette: Sequence[Sequence[int]],
-                   ignore_index: int = 255,
-                   ignore_color: Sequence[int] = (0, 0, 0)) -> np.ndarray:
+def colorize_label(
+    label: np.ndarray,
+    palette: Sequence[Sequence[int]],
+    ignore_index: int = 255,
+    ignore_color: Sequence[int] = (0, 0, 0)
+) -> np.ndarray:
     """Paint a class-index map with a palette.
 
     Args:
