@@ -365,11 +365,10 @@ def _ade20k_folders(root, num_images=3, shape=(23, 31)):
         label = rng.choice([0, 1, 3, 150], size=shape).astype(np.uint8)
         label[:4, :5] = 0  # "other": ignored after the reduction
         Image.fromarray(label).save(gt_dir / f'{stem}.png')
-        gt = LoadAnnotations()(
-            dict(
-                seg_map_path=str(gt_dir / f'{stem}.png'),
-                reduce_zero_label=True,
-                seg_fields=[]))['gt_seg_map']
+        gt = LoadAnnotations()(dict(
+            seg_map_path=str(gt_dir / f'{stem}.png'),
+            reduce_zero_label=True,
+            seg_fields=[]))['gt_seg_map']
         assert gt[0, 0] == IGNORE and gt.max() == IGNORE
         pred = np.roll(np.where(gt == IGNORE, 2, gt), 1, axis=1)
         pred[-3:, -3:] = 149
@@ -386,8 +385,10 @@ def _ade20k_folders(root, num_images=3, shape=(23, 31)):
 
 
 def _nan_as_none(summary):
-    return {key: None if value != value else value
-            for key, value in summary.items()}
+    return {
+        key: None if value != value else value
+        for key, value in summary.items()
+    }
 
 
 def test_ade20k_preset_equals_the_metric(tmp_path):
@@ -416,8 +417,7 @@ def test_ade20k_preset_equals_the_metric(tmp_path):
     status = load_cli().main([
         '--pred-dir',
         str(zero_pred), '--gt-dir',
-        str(zero_gt), '--dataset', 'ade20k', '--no-reduce-zero-label',
-        '--out',
+        str(zero_gt), '--dataset', 'ade20k', '--no-reduce-zero-label', '--out',
         str(out), '--no-progress'
     ])
     assert status == 0
@@ -478,8 +478,11 @@ def test_pascal_context_59_preset_reduces(tmp_path):
     assert report['num_images'] == 1
     assert report['summary']['aAcc'] == 100.0
     assert report['summary']['mIoU'] == 100.0
-    iou = {name: values['IoU'] for name, values in report['per_class'].items()
-           if values['IoU'] is not None}
+    iou = {
+        name: values['IoU']
+        for name, values in report['per_class'].items()
+        if values['IoU'] is not None
+    }
     assert iou == {names[4]: 1.0, names[58]: 1.0}
     # without the reduction, 0 is the class "background" of the 60 classes
     report = evaluate_folders(

@@ -522,9 +522,11 @@ def test_metric_settings_and_options():
         iou_metrics=['mFscore'], beta=0.5)
     settings = metric_settings(evaluator)
     assert merge_metric_options(settings, dict(beta=None)) == settings
-    assert merge_metric_options(
-        settings, dict(bf_protocol='per_image', beta=2)) == dict(
-            iou_metrics=['mDice'], bf_protocol='per_image', beta=2)
+    assert merge_metric_options(settings,
+                                dict(bf_protocol='per_image', beta=2)) == dict(
+                                    iou_metrics=['mDice'],
+                                    bf_protocol='per_image',
+                                    beta=2)
     assert merge_metric_options(
         dict(bf_protocol='per_image', bf_tolerance_ratios=[0.1]),
         dict(bf_protocol='counts')) == dict(bf_protocol='counts')
@@ -557,8 +559,10 @@ def test_metric_options_pass_through(checkpoints, synthetic_cityscapes,
     assert settings['bf_tolerance_ratios'] == [0.01, 0.03]
     assert settings['tolerances'] == []
     summary = result.models[0].summary
-    assert {'mDice', 'mFscore', 'mPrecision', 'mRecall', 'mBF@0.01diag',
-            'mBF@0.03diag'} <= set(summary)
+    assert {
+        'mDice', 'mFscore', 'mPrecision', 'mRecall', 'mBF@0.01diag',
+        'mBF@0.03diag'
+    } <= set(summary)
     assert not any(key.endswith('px') for key in summary)
     report = json.load(open(out_dir / 'comparison.json'))
     assert report['table_keys'] == [
@@ -575,8 +579,7 @@ def test_metric_options_pass_through(checkpoints, synthetic_cityscapes,
         'test_evaluator.beta=2', 'test_evaluator.bf_protocol=per_image',
         'test_evaluator.bf_tolerance_ratios=[0.01,0.03]'
     ])
-    assert {key: float(value)
-            for key, value in metrics.items()} == summary
+    assert {key: float(value) for key, value in metrics.items()} == summary
     # beta changes mFscore only
     with contextlib.redirect_stdout(io.StringIO()):
         again = load_tool()['main']([
@@ -597,8 +600,8 @@ def test_bad_metric_options(checkpoints, synthetic_cityscapes, tmp_path):
     data = ['--cfg-options'] + _data_options(synthetic_cityscapes)
     _expect_error(base + ['--bf-tolerance-ratios', '0.01'] + data,
                   'metric settings', 'per_image')
-    _expect_error(base + ['--bf-protocol', 'per_image',
-                          '--bf-tolerance-ratios', '2'] + data,
-                  'metric settings', 'bf_tolerance_ratios')
+    _expect_error(
+        base + ['--bf-protocol', 'per_image', '--bf-tolerance-ratios', '2'] +
+        data, 'metric settings', 'bf_tolerance_ratios')
     with pytest.raises(SystemExit):  # argparse: not a choice
         load_tool()['main'](base + ['--iou-metrics', 'mBIoU'] + data)

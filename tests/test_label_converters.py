@@ -157,8 +157,10 @@ def test_id_lut_equals_cityscapesscripts(unknown):
 
 @pytest.mark.parametrize('unknown', [0, 18, -1, 256, True, 254.0, '254'])
 def test_id_lut_rejects_unknown_marks_that_pass_for_a_class(unknown):
-    with pytest.raises(ValueError, match=r'unknown must be an integer in '
-                       r'\[19, 255\] \(not a train id\)'):
+    with pytest.raises(
+            ValueError,
+            match=r'unknown must be an integer in '
+            r'\[19, 255\] \(not a train id\)'):
         label_id_to_train_id_lut(unknown=unknown)
 
 

@@ -90,7 +90,6 @@ CITYSCAPES_TRAIN_PALETTE = [
 CITYSCAPES_NAME_TO_LABEL = {label.name: label for label in CITYSCAPES_LABELS}
 CITYSCAPES_ID_TO_LABEL = {label.id: label for label in CITYSCAPES_LABELS}
 
-
 #: Train id of every label that takes no part in training or evaluation.
 IGNORE_TRAIN_ID = 255
 

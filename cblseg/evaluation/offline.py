@@ -52,8 +52,8 @@ __all__ = [
 DATASET_PRESETS = {
     # gtFine/<split>/<city>/<key>_gtFine_labelTrainIds.png
     'cityscapes':
-    dict(gt_suffix='_gtFine_labelTrainIds.png',
-         pred_suffix='_leftImg8bit.png'),
+    dict(
+        gt_suffix='_gtFine_labelTrainIds.png', pred_suffix='_leftImg8bit.png'),
     # VOC2012/SegmentationClass/<key>.png
     'voc':
     dict(gt_suffix='.png', pred_suffix='.png'),
