@@ -1,6 +1,6 @@
 """The package's import graph: no cycles, and the layers of
-docs/architecture.md (pictures depend on data and evaluation, never the
-other way round).
+docs/architecture.md (each subpackage imports only the layers below it;
+pictures depend on data and evaluation, never the other way round).
 
 The graph is read from the source with ``ast`` (no import is run): every
 ``import`` and ``from ... import`` of a ``cblseg`` module, at module level
@@ -15,6 +15,21 @@ import pytest
 from conftest import REPO_ROOT
 
 PACKAGE = 'cblseg'
+
+#: The subpackages each subpackage may import (docs/architecture.md); the
+#: package's plain top-level modules (``cblseg/version.py``...) are open to
+#: all, the package itself (``import cblseg``, which imports everything) to
+#: none.
+LAYERS = {
+    'ops': (),
+    'utils': ('ops', ),
+    'models': ('ops', 'utils'),
+    'datasets': ('ops', 'utils'),
+    'evaluation': ('ops', 'utils', 'datasets'),
+    'visualization': ('ops', 'utils', 'datasets', 'evaluation'),
+    'apis': ('ops', 'utils', 'datasets', 'models', 'evaluation'),
+    'benchmarks': ('ops', 'utils', 'datasets', 'models', 'evaluation', 'apis'),
+}
 
 
 def _module_name(path, root):
@@ -161,3 +176,64 @@ def test_data_and_evaluation_never_import_pictures(lower):
         or target.startswith('cblseg.visualization.')
     ]
     assert not offending, '\n'.join(offending)
+
+
+def _subpackage(module, modules):
+    """``'ops'`` for ``cblseg.ops.boundary``; None for the package itself
+    and its plain top-level modules."""
+    parts = module.split('.')
+    if len(parts) < 2 or not modules[module].endswith('__init__.py') and \
+            len(parts) == 2:
+        return None
+    return parts[1]
+
+
+def layer_violations(graph, modules):
+    """``'<module> imports <target> (line n)'`` for every import that
+    :data:`LAYERS` does not allow."""
+    found = []
+    for module, targets in sorted(graph.items()):
+        layer = _subpackage(module, modules)
+        if layer is None:
+            continue  # cblseg/__init__.py registers everything
+        allowed = set(LAYERS.get(layer, ())) | {layer}
+        for target, line in sorted(targets.items()):
+            target_layer = _subpackage(target, modules)
+            if target == PACKAGE or (target_layer is not None
+                                     and target_layer not in allowed):
+                found.append(f'{module} imports {target} (line {line})')
+    return found
+
+
+def test_layers():
+    """Every subpackage is in the table, and each imports only what the
+    table allows (also inside functions)."""
+    modules = package_modules()
+    graph = import_graph()
+    subpackages = {_subpackage(m, modules) for m in modules} - {None}
+    assert subpackages == set(LAYERS), 'add the new subpackage to LAYERS'
+    violations = layer_violations(graph, modules)
+    assert not violations, '\n'.join(violations)
+
+
+def test_layer_check_can_fail():
+    """A picture import in the metric code, or ``import cblseg`` in a
+    subpackage, is reported."""
+    modules = package_modules()
+    graph = {
+        'cblseg.evaluation.offline': {
+            'cblseg.visualization.boundary_grid': 3,
+            'cblseg.version': 4
+        },
+        'cblseg.datasets.dataset_check': {
+            'cblseg': 9
+        },
+        'cblseg': {
+            'cblseg.apis': 1
+        },
+    }
+    assert layer_violations(graph, modules) == [
+        'cblseg.datasets.dataset_check imports cblseg (line 9)',
+        'cblseg.evaluation.offline imports '
+        'cblseg.visualization.boundary_grid (line 3)'
+    ]
