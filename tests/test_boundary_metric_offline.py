@@ -342,3 +342,153 @@ def test_voc_palette_pngs(tmp_path):
     assert report['summary']['mIoU'] == 100.0
     assert report['summary']['mBIoU'] == 100.0
     assert report['per_class']['aeroplane']['BF@1px'] == 1.0
+
+
+def _ade20k_folders(root, num_images=3, shape=(23, 31)):
+    """ADE20K-layout annotation files (0 = other, 1..150) and predictions
+    as BoundaryIoUMetric's output_dir (tools/test.py --out) writes them
+    for a reduce_zero_label dataset (0-based prediction + 1). Returns the
+    folders, the metric's own summary (ground truth reduced by MMSeg's
+    LoadAnnotations) and the 0-based data."""
+    from mmseg.datasets import ADE20KDataset
+    from mmseg.datasets.transforms import LoadAnnotations
+    gt_dir, pred_dir = root / 'annotations', root / 'preds'
+    gt_dir.mkdir()
+    pred_dir.mkdir()
+    rng = np.random.default_rng(3)
+    classes = ADE20KDataset.METAINFO['classes']
+    metric = BoundaryIoUMetric(output_dir=str(pred_dir))
+    metric.dataset_meta = dict(classes=classes)
+    samples, reduced = [], []
+    for index in range(num_images):
+        stem = f'ADE_val_{index:08d}'
+        label = rng.choice([0, 1, 3, 150], size=shape).astype(np.uint8)
+        label[:4, :5] = 0  # "other": ignored after the reduction
+        Image.fromarray(label).save(gt_dir / f'{stem}.png')
+        gt = LoadAnnotations()(dict(
+            seg_map_path=str(gt_dir / f'{stem}.png'),
+            reduce_zero_label=True,
+            seg_fields=[]))['gt_seg_map']
+        assert gt[0, 0] == IGNORE and gt.max() == IGNORE
+        pred = np.roll(np.where(gt == IGNORE, 2, gt), 1, axis=1)
+        pred[-3:, -3:] = 149
+        reduced.append((stem, gt, pred.astype(np.uint8)))
+        samples.append(
+            dict(
+                img_path=f'images/{stem}.jpg',
+                reduce_zero_label=True,
+                pred_sem_seg=dict(data=torch.from_numpy(pred).long()[None]),
+                gt_sem_seg=dict(data=torch.from_numpy(gt).long()[None])))
+    metric.process({}, samples)
+    expected = metric.evaluate(len(samples))
+    return str(gt_dir), str(pred_dir), expected, reduced
+
+
+def _nan_as_none(summary):
+    return {
+        key: None if value != value else value
+        for key, value in summary.items()
+    }
+
+
+def test_ade20k_preset_equals_the_metric(tmp_path):
+    """--dataset ade20k: the annotation files and what tools/test.py --out
+    writes (both 1..150) are reduced as MMSeg does (0 -> 255, v -> v - 1)
+    and score as BoundaryIoUMetric scored them during the test run."""
+    gt_dir, pred_dir, expected, reduced = _ade20k_folders(tmp_path)
+    assert read_index_png(osp.join(pred_dir, 'ADE_val_00000000.png')).min() \
+        >= 1  # the metric wrote the files' values
+    report = evaluate_folders(
+        pred_dir, gt_dir, dataset='ade20k', progress=False)
+    assert report['num_images'] == 3 and not report['failed']
+    assert report['settings']['reduce_zero_label'] is True
+    assert len(report['settings']['classes']) == 150
+    assert report['settings']['classes'][0] == 'wall'
+    assert _nan_as_none(report['summary']) == _nan_as_none(expected)
+
+    # 0-based files: switch the reduction off (CLI flag)
+    zero_gt, zero_pred = tmp_path / 'gt0', tmp_path / 'pred0'
+    zero_gt.mkdir()
+    zero_pred.mkdir()
+    for stem, gt, pred in reduced:
+        Image.fromarray(gt).save(zero_gt / f'{stem}.png')
+        Image.fromarray(pred).save(zero_pred / f'{stem}.png')
+    out = tmp_path / 'r.json'
+    status = load_cli().main([
+        '--pred-dir',
+        str(zero_pred), '--gt-dir',
+        str(zero_gt), '--dataset', 'ade20k', '--no-reduce-zero-label', '--out',
+        str(out), '--no-progress'
+    ])
+    assert status == 0
+    report = json.loads(out.read_text())
+    assert report['settings']['reduce_zero_label'] is False
+    assert report['summary'] == _nan_as_none(expected)
+
+    # 0-based predictions with the reduction on: 0 would turn into the
+    # ignore index silently, so the file is reported instead
+    report = evaluate_folders(
+        str(zero_pred), gt_dir, dataset='ade20k', progress=False)
+    assert report['num_images'] == 0
+    assert len(report['failed']) == 3
+    assert 'holds 0' in report['failed'][0]['error']
+    assert '--no-reduce-zero-label' in report['failed'][0]['error']
+
+
+@pytest.mark.parametrize('dataset,num_classes,reduce,first', [
+    ('cityscapes', 19, False, 'road'),
+    ('voc', 21, False, 'background'),
+    ('ade20k', 150, True, 'wall'),
+    ('pascal_context', 60, False, 'background'),
+    ('pascal_context_59', 59, True, 'aeroplane'),
+])
+def test_dataset_presets_take_mmseg_metainfo(dataset, num_classes, reduce,
+                                             first):
+    import mmseg.datasets
+
+    from cblseg.datasets.dataset_meta import DATASET_TYPES
+    from cblseg.evaluation.offline import DATASET_PRESETS, dataset_preset
+    preset = dataset_preset(dataset)
+    cls = getattr(mmseg.datasets, DATASET_TYPES[dataset])
+    assert preset['classes'] == tuple(cls.METAINFO['classes'])
+    assert len(preset['classes']) == num_classes
+    assert preset['classes'][0] == first
+    assert preset['reduce_zero_label'] is reduce
+    assert set(DATASET_PRESETS) == set(DATASET_TYPES)
+
+
+def test_pascal_context_59_preset_reduces(tmp_path):
+    """Pascal Context 59: background (0) is ignored, v is class v - 1."""
+    from mmseg.datasets import PascalContextDataset59
+    names = PascalContextDataset59.METAINFO['classes']
+    (tmp_path / 'gt').mkdir()
+    (tmp_path / 'pred').mkdir()
+    label = np.zeros((12, 16), np.uint8)  # background
+    label[:, 8:] = 5  # class 4
+    label[6:, :8] = 59  # class 58, the last
+    Image.fromarray(label).save(tmp_path / 'gt' / '2008_000002.png')
+    pred = label.copy()
+    pred[label == 0] = 1  # any class on background: not scored
+    Image.fromarray(pred).save(tmp_path / 'pred' / '2008_000002.png')
+    report = evaluate_folders(
+        str(tmp_path / 'pred'),
+        str(tmp_path / 'gt'),
+        dataset='pascal_context_59',
+        progress=False)
+    assert report['num_images'] == 1
+    assert report['summary']['aAcc'] == 100.0
+    assert report['summary']['mIoU'] == 100.0
+    iou = {
+        name: values['IoU']
+        for name, values in report['per_class'].items()
+        if values['IoU'] is not None
+    }
+    assert iou == {names[4]: 1.0, names[58]: 1.0}
+    # without the reduction, 0 is the class "background" of the 60 classes
+    report = evaluate_folders(
+        str(tmp_path / 'pred'),
+        str(tmp_path / 'gt'),
+        dataset='pascal_context',
+        progress=False)
+    assert report['settings']['reduce_zero_label'] is False
+    assert report['per_class']['background']['IoU'] == 0.0

@@ -498,3 +498,110 @@ def test_mask_classification_models(synthetic_cityscapes, tmp_path):
     # the two models' tiles are predictions, not blank
     assert tile(row, 2, gt.shape).std() > 0
     assert not np.array_equal(tile(row, 2, gt.shape), tile(row, 3, gt.shape))
+
+
+def test_metric_settings_and_options():
+    """The evaluator's metric options are taken (BoundaryIoUMetric entry,
+    else IoUMetric's iou_metrics and beta); given options go on top, and
+    switching the F-score protocol drops the other protocol's
+    tolerances."""
+    from cblseg.evaluation.model_comparison import (merge_metric_options,
+                                                    metric_settings)
+    evaluator = [
+        dict(type='IoUMetric', iou_metrics=['mFscore'], beta=0.5),
+        dict(
+            type='BoundaryIoUMetric',
+            tolerances=[2],
+            iou_metrics=['mDice'],
+            bf_protocol='counts',
+            collect_device='cpu')
+    ]
+    assert metric_settings(evaluator) == dict(
+        tolerances=[2], iou_metrics=['mDice'], bf_protocol='counts')
+    assert metric_settings(evaluator[:1]) == dict(
+        iou_metrics=['mFscore'], beta=0.5)
+    settings = metric_settings(evaluator)
+    assert merge_metric_options(settings, dict(beta=None)) == settings
+    assert merge_metric_options(settings,
+                                dict(bf_protocol='per_image', beta=2)) == dict(
+                                    iou_metrics=['mDice'],
+                                    bf_protocol='per_image',
+                                    beta=2)
+    assert merge_metric_options(
+        dict(bf_protocol='per_image', bf_tolerance_ratios=[0.1]),
+        dict(bf_protocol='counts')) == dict(bf_protocol='counts')
+    # the same protocol keeps its tolerances
+    assert merge_metric_options(settings, dict(bf_protocol='counts')) == \
+        settings
+    with pytest.raises(ValueError, match=r"unknown metric options \['tol'\]"):
+        merge_metric_options(settings, dict(tol=[1]))
+
+
+def test_metric_options_pass_through(checkpoints, synthetic_cityscapes,
+                                     tmp_path):
+    """--iou-metrics, --beta, --bf-protocol and --bf-tolerance-ratios reach
+    the metric: the summary equals what tools/test.py reports with the same
+    test_evaluator settings, and the table has the asked-for columns."""
+    from cblseg.apis import test as run_test
+    out_dir = tmp_path / 'out'
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = load_tool()['main']([
+            DEMO_CONFIG, checkpoints['baseline'], '--out-dir',
+            str(out_dir), '--num-pictures', '0', '--no-progress',
+            '--iou-metrics', 'mIoU', 'mDice', 'mFscore', '--beta', '2',
+            '--bf-protocol', 'per_image', '--bf-tolerance-ratios', '0.03',
+            '0.01', '--cfg-options'
+        ] + _data_options(synthetic_cityscapes))
+    settings = result.settings
+    assert settings['iou_metrics'] == ['mIoU', 'mDice', 'mFscore']
+    assert settings['beta'] == 2
+    assert settings['bf_protocol'] == 'per_image'
+    assert settings['bf_tolerance_ratios'] == [0.01, 0.03]
+    assert settings['tolerances'] == []
+    summary = result.models[0].summary
+    assert {
+        'mDice', 'mFscore', 'mPrecision', 'mRecall', 'mBF@0.01diag',
+        'mBF@0.03diag'
+    } <= set(summary)
+    assert not any(key.endswith('px') for key in summary)
+    report = json.load(open(out_dir / 'comparison.json'))
+    assert report['table_keys'] == [
+        'aAcc', 'microIoU', 'mIoU', 'mDice', 'mFscore', 'fwIoU', 'mBIoU',
+        'mBF@0.01diag', 'mBF@0.03diag'
+    ]
+    markdown = (out_dir / 'comparison.md').read_text()
+    assert 'per image (GSCNN / SegFix) at tolerances 0.01, 0.03' in markdown
+    metrics = run_test([
+        DEMO_CONFIG, checkpoints['baseline'], '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options'
+    ] + _data_options(synthetic_cityscapes) + [
+        'test_evaluator.iou_metrics=[mIoU,mDice,mFscore]',
+        'test_evaluator.beta=2', 'test_evaluator.bf_protocol=per_image',
+        'test_evaluator.bf_tolerance_ratios=[0.01,0.03]'
+    ])
+    assert {key: float(value) for key, value in metrics.items()} == summary
+    # beta changes mFscore only
+    with contextlib.redirect_stdout(io.StringIO()):
+        again = load_tool()['main']([
+            DEMO_CONFIG, checkpoints['baseline'], '--out-dir',
+            str(tmp_path / 'again'), '--num-pictures', '0', '--no-progress',
+            '--iou-metrics', 'mFscore', '--cfg-options'
+        ] + _data_options(synthetic_cityscapes)).models[0].summary
+    assert again['mFscore'] != summary['mFscore']
+    assert again['mIoU'] == summary['mIoU']
+    assert 'mDice' not in again and 'mBF@3px' in again
+
+
+def test_bad_metric_options(checkpoints, synthetic_cityscapes, tmp_path):
+    base = [
+        DEMO_CONFIG, checkpoints['baseline'], '--out-dir',
+        str(tmp_path / 'out'), '--no-progress'
+    ]
+    data = ['--cfg-options'] + _data_options(synthetic_cityscapes)
+    _expect_error(base + ['--bf-tolerance-ratios', '0.01'] + data,
+                  'metric settings', 'per_image')
+    _expect_error(
+        base + ['--bf-protocol', 'per_image', '--bf-tolerance-ratios', '2'] +
+        data, 'metric settings', 'bf_tolerance_ratios')
+    with pytest.raises(SystemExit):  # argparse: not a choice
+        load_tool()['main'](base + ['--iou-metrics', 'mBIoU'] + data)

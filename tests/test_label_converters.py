@@ -127,6 +127,43 @@ def _fake_sbd(root, voc_root):
 # -- tables and arrays ------------------------------------------------------
 
 
+def test_label_table_equals_cityscapesscripts():
+    """Our table is the official one, row for row and field for field."""
+    official = pytest.importorskip('cityscapesscripts.helpers.labels')
+    assert [tuple(label) for label in CITYSCAPES_LABELS
+            ] == [tuple(label) for label in official.labels]
+    assert CITYSCAPES_LABELS[0]._fields == official.labels[0]._fields
+
+
+@pytest.mark.parametrize('unknown', [255, 254, 19])
+def test_id_lut_equals_cityscapesscripts(unknown):
+    """The one id -> train id table: official ids get cityscapesScripts'
+    train id (ignored ones, 255 or -1, as 255; the license plate, id -1,
+    is stored as 255), every other id the ``unknown`` entry."""
+    official = pytest.importorskip('cityscapesscripts.helpers.labels')
+    lut = label_id_to_train_id_lut(unknown=unknown)
+    assert lut.dtype == np.uint8 and lut.shape == (256, )
+    expected = np.full(256, unknown, dtype=np.uint8)
+    for label in official.labels:
+        stored = PLATE_STORED_ID if label.id == -1 else label.id
+        expected[stored] = label.trainId if 0 <= label.trainId < 255 \
+            else IGNORE
+    np.testing.assert_array_equal(lut, expected)
+    assert lut[PLATE_STORED_ID] == IGNORE and lut[26] == CAR
+    # a new array per call: callers may write into it
+    lut[:] = 0
+    assert label_id_to_train_id_lut(unknown=unknown)[26] == CAR
+
+
+@pytest.mark.parametrize('unknown', [0, 18, -1, 256, True, 254.0, '254'])
+def test_id_lut_rejects_unknown_marks_that_pass_for_a_class(unknown):
+    with pytest.raises(
+            ValueError,
+            match=r'unknown must be an integer in '
+            r'\[19, 255\] \(not a train id\)'):
+        label_id_to_train_id_lut(unknown=unknown)
+
+
 def test_label_id_mapping_is_the_official_one():
     official = label_id_to_train_id_lut()
     mapping = label_id_to_train_id_map()

@@ -12,6 +12,12 @@ Examples::
     python tools/eval_boundary.py --pred-dir preds --gt-dir masks \\
         --gt-suffix _mask.png --num-classes 5 --radius 3 --tolerance 1 2
 
+    # ADE20K: tools/test.py --out writes 1..150, as the annotation files;
+    # both are reduced as MMSeg trains (0 -> ignore, v -> v - 1)
+    python tools/eval_boundary.py --pred-dir DIR \
+        --gt-dir data/ade/ADEChallengeData2016/annotations/validation \
+        --dataset ade20k --nproc 8
+
     # boundary F-scores as GSCNN / SegFix publish them (per image, 3, 5, 9
     # and 12 px at 1024 x 2048)
     python tools/eval_boundary.py --pred-dir DIR \\
@@ -46,8 +52,11 @@ def parse_args(argv=None):
     classes.add_argument(
         '--dataset',
         choices=sorted(DATASET_PRESETS),
-        help='class names and default suffixes: cityscapes (train ids, '
-        '*_leftImg8bit.png / *_gtFine_labelTrainIds.png) or voc (*.png)')
+        help='class names (from MMSeg\'s dataset METAINFO), '
+        'reduce_zero_label and default suffixes: cityscapes (train ids, '
+        '*_leftImg8bit.png / *_gtFine_labelTrainIds.png), voc, ade20k '
+        '(150 classes, reduced), pascal_context (60) or pascal_context_59 '
+        '(59, reduced) (*.png)')
     classes.add_argument(
         '--num-classes', type=int, help='number of classes K (labels 0..K-1)')
     parser.add_argument(
@@ -58,6 +67,13 @@ def parse_args(argv=None):
         '--gt-suffix',
         help="ground-truth file name ending (default: the dataset's, "
         "else '.png')")
+    parser.add_argument(
+        '--reduce-zero-label',
+        action=argparse.BooleanOptionalAction,
+        help='MMSeg\'s reduce_zero_label on ground truth and predictions '
+        '(0 -> ignore, v -> v - 1; predictions then hold the label files\' '
+        'values 1..K, as tools/test.py --out writes them) (default: the '
+        'dataset\'s: on for ade20k and pascal_context_59, else off)')
     parser.add_argument(
         '--ignore-index',
         type=int,
@@ -127,7 +143,8 @@ def main(argv=None) -> int:
             device=args.device,
             progress=not args.no_progress,
             bf_protocol=args.bf_protocol,
-            bf_tolerance_ratios=args.bf_tolerance_ratios)
+            bf_tolerance_ratios=args.bf_tolerance_ratios,
+            reduce_zero_label=args.reduce_zero_label)
     except (ValueError, FileNotFoundError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2

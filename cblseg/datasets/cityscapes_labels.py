@@ -90,21 +90,49 @@ CITYSCAPES_TRAIN_PALETTE = [
 CITYSCAPES_NAME_TO_LABEL = {label.name: label for label in CITYSCAPES_LABELS}
 CITYSCAPES_ID_TO_LABEL = {label.id: label for label in CITYSCAPES_LABELS}
 
+#: Train id of every label that takes no part in training or evaluation.
+IGNORE_TRAIN_ID = 255
 
-def label_id_to_train_id_lut():
-    """Build a lookup table from stored label ids to train ids.
 
-    Ids that are not in the table, every ``ignoreInEval`` label and the
-    license plate (id -1, stored as 255 in uint8 label maps) map to 255.
+def stored_id(label):
+    """Value of a label in 8-bit labelIds maps (id -1, the license plate,
+    is stored as 255)."""
+    return LICENSE_PLATE_STORED_ID if label.id < 0 else label.id
+
+
+def eval_train_id(label):
+    """Train id of a label, with every ignored label (trainId 255 or -1) as
+    255."""
+    return label.trainId if 0 <= label.trainId < IGNORE_TRAIN_ID \
+        else IGNORE_TRAIN_ID
+
+
+def label_id_to_train_id_lut(unknown=IGNORE_TRAIN_ID):
+    """The lookup table from stored label ids to train ids.
+
+    Every label of :data:`CITYSCAPES_LABELS` maps to its train id, and every
+    ``ignoreInEval`` label, including the license plate (id -1, stored as
+    255 in uint8 label maps), to 255.
+
+    Args:
+        unknown (int): Entry of the ids that are not in the table (34..254).
+            255 (default) treats them as ignored, as the synthetic data
+            writer wants; the label converter passes 254 (no train id) to
+            find them and report the files that hold them. Must be 255 or a
+            value that is not a train id (19..254), else unknown ids would
+            pass for a class.
 
     Returns:
-        np.ndarray: uint8 array of 256 entries; ``lut[label_ids]`` converts a
-        labelIds map into a labelTrainIds map.
+        np.ndarray: uint8 array of 256 entries (a new one per call);
+        ``lut[label_ids]`` converts a labelIds map into a labelTrainIds map.
     """
-    lut = np.full(256, 255, dtype=np.uint8)
+    if isinstance(unknown, bool) or not isinstance(
+            unknown, (int, np.integer)) or not 19 <= unknown <= 255:
+        raise ValueError('unknown must be an integer in [19, 255] (not a '
+                         f'train id), got {unknown!r}')
+    lut = np.full(256, unknown, dtype=np.uint8)
     for label in CITYSCAPES_LABELS:
-        if 0 <= label.id < 256 and 0 <= label.trainId < 255:
-            lut[label.id] = label.trainId
+        lut[stored_id(label)] = eval_train_id(label)
     return lut
 
 
@@ -119,8 +147,7 @@ def label_id_to_color_lut():
     """
     lut = np.zeros((256, 3), dtype=np.uint8)
     for label in CITYSCAPES_LABELS:
-        stored_id = LICENSE_PLATE_STORED_ID if label.id < 0 else label.id
-        lut[stored_id] = label.color
+        lut[stored_id(label)] = label.color
     return lut
 
 

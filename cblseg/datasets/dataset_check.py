@@ -68,7 +68,9 @@ def _init_worker(loader_cfgs: List[tuple]) -> None:
     from mmengine.registry import init_default_scope
     from mmseg.registry import TRANSFORMS
 
-    import cblseg  # noqa: F401  (registers the transforms)
+    # registers LoadCheckedAnnotations (not `import cblseg`: the package
+    # imports this module)
+    import cblseg.datasets.transforms  # noqa: F401
     init_default_scope('mmseg')
     _LOADERS.clear()
     for index, (image_cfg, label_cfg, _, _) in enumerate(loader_cfgs):

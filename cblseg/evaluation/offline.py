@@ -27,36 +27,67 @@ import numpy as np
 import torch
 from PIL import Image
 
-from cblseg.datasets.cityscapes_labels import CITYSCAPES_TRAIN_CLASSES
-from cblseg.datasets.voc_labels import VOC_CLASSES
+from cblseg.datasets.dataset_meta import dataset_metainfo, reduce_zero_label
+from cblseg.ops import check_radius_options, resolve_radius
 from cblseg.ops.boundary import ScratchBuffers
+from cblseg.utils import single_opencv_thread_for_fork
 from .functional.boundary_counts import (boundary_counts, check_tolerances,
                                          count_row_names)
 from .functional.boundary_fscore_per_image import (GSCNN_TOLERANCE_RATIOS,
                                                    check_tolerance_ratios,
                                                    per_image_boundary_counts)
-from cblseg.ops import check_radius_options, resolve_radius
-from cblseg.utils import single_opencv_thread_for_fork
 from .metrics.boundary_iou_metric import (BF_PROTOCOLS, DEFAULT_TOLERANCES,
                                           add_per_image_scores, class_table,
                                           json_float, per_class_dict,
                                           summarize_counts)
 
 __all__ = [
-    'DATASET_PRESETS', 'PairScan', 'find_pairs', 'read_index_png',
-    'evaluate_folders', 'format_report', 'write_report'
+    'DATASET_PRESETS', 'dataset_preset', 'PairScan', 'find_pairs',
+    'read_index_png', 'evaluate_folders', 'format_report', 'write_report'
 ]
 
-# Class names and file suffixes of the supported datasets.
+#: File name endings of the supported datasets, as MMSeg's dataset classes
+#: and ``tools/test.py --out`` name the files; the classes and
+#: ``reduce_zero_label`` come from MMSeg's dataset (:func:`dataset_preset`).
 DATASET_PRESETS = {
+    # gtFine/<split>/<city>/<key>_gtFine_labelTrainIds.png
     'cityscapes':
     dict(
-        classes=CITYSCAPES_TRAIN_CLASSES,
-        gt_suffix='_gtFine_labelTrainIds.png',
-        pred_suffix='_leftImg8bit.png'),
+        gt_suffix='_gtFine_labelTrainIds.png', pred_suffix='_leftImg8bit.png'),
+    # VOC2012/SegmentationClass/<key>.png
     'voc':
-    dict(classes=VOC_CLASSES, gt_suffix='.png', pred_suffix='.png'),
+    dict(gt_suffix='.png', pred_suffix='.png'),
+    # ADEChallengeData2016/annotations/<split>/<key>.png (0 = other)
+    'ade20k':
+    dict(gt_suffix='.png', pred_suffix='.png'),
+    # VOC2010/SegmentationClassContext/<key>.png (0 = background, a class
+    # of the 60-class set, ignored by the 59-class set)
+    'pascal_context':
+    dict(gt_suffix='.png', pred_suffix='.png'),
+    'pascal_context_59':
+    dict(gt_suffix='.png', pred_suffix='.png'),
 }
+
+
+def dataset_preset(dataset: str) -> Dict:
+    """File suffixes (:data:`DATASET_PRESETS`) with the classes and
+    ``reduce_zero_label`` of MMSeg's dataset class
+    (:func:`~cblseg.datasets.dataset_meta.dataset_metainfo`).
+
+    Returns:
+        dict: ``classes``, ``reduce_zero_label``, ``gt_suffix``,
+        ``pred_suffix``.
+    """
+    if dataset not in DATASET_PRESETS:
+        raise ValueError(f'unknown dataset {dataset!r}; choose from '
+                         f'{sorted(DATASET_PRESETS)}')
+    meta = dataset_metainfo(dataset)
+    return dict(
+        DATASET_PRESETS[dataset],
+        classes=meta['classes'],
+        reduce_zero_label=meta['reduce_zero_label'])
+
+
 # Modes of single-channel index PNGs.
 _INDEX_MODES = ('1', 'L', 'P', 'I', 'I;16', 'I;16B', 'I;16L')
 
@@ -167,6 +198,17 @@ def _count_pair(pair: Tuple[str, str, str]):
         return (key, pred_path, None, None,
                 f'{pred_path}: prediction of shape {pred.shape} but ground '
                 f'truth {gt_path} of shape {gt.shape}', None)
+    if settings['reduce_zero_label']:
+        if (pred == 0).any():
+            # 0 would become the ignore index: a silent "no class" pixel
+            return (key, pred_path, None, None,
+                    f'{pred_path}: the prediction holds 0, but with '
+                    'reduce_zero_label predictions are in the label files\' '
+                    'values 1..K (as tools/test.py --out writes them for '
+                    'this dataset); give 0-based predictions with '
+                    '--no-reduce-zero-label and 0-based ground truth', None)
+        # both folders hold the files' values: 0 -> 255, v -> v - 1
+        pred, gt = reduce_zero_label(pred), reduce_zero_label(gt)
     radius = resolve_radius(
         *gt.shape, dilation=settings['dilation'], radius=settings['radius'])
     device = torch.device(settings['device'])
@@ -220,16 +262,19 @@ def evaluate_folders(pred_dir: str,
                      device: str = 'cpu',
                      progress: bool = True,
                      bf_protocol: str = 'counts',
-                     bf_tolerance_ratios: Optional[Sequence[float]] = None
-                     ) -> dict:
+                     bf_tolerance_ratios: Optional[Sequence[float]] = None,
+                     reduce_zero_label: Optional[bool] = None) -> dict:
     """Evaluate every matched pair of index PNGs.
 
     Args:
         pred_dir (str): Folder of predicted index PNGs (searched
             recursively).
         gt_dir (str): Folder of ground-truth index PNGs (recursively).
-        dataset (str, optional): ``'cityscapes'`` or ``'voc'``: class names
-            and default suffixes (see :data:`DATASET_PRESETS`).
+        dataset (str, optional): One of :data:`DATASET_PRESETS`
+            (``'cityscapes'``, ``'voc'``, ``'ade20k'``,
+            ``'pascal_context'``, ``'pascal_context_59'``): class names and
+            ``reduce_zero_label`` from MMSeg's dataset class, and default
+            suffixes (:func:`dataset_preset`).
         num_classes (int, optional): Number of classes when no ``dataset``
             is given (names ``'0'``, ``'1'``...).
         class_names (Sequence[str], optional): Names instead.
@@ -253,6 +298,13 @@ def evaluate_folders(pred_dir: str,
         bf_tolerance_ratios (Sequence[float], optional): Tolerances of
             ``'per_image'`` as fractions of the image diagonal; default
             GSCNN's.
+        reduce_zero_label (bool, optional): Apply MMSeg's
+            ``reduce_zero_label`` (0 -> 255, ``v`` -> ``v - 1``) to both the
+            ground truth and the predictions, which then hold the label
+            files' values (1..K; what ``tools/test.py --out`` writes for
+            such a dataset; a prediction holding 0 is reported as invalid).
+            Default: the dataset's (True for ADE20K and Pascal Context 59),
+            else False.
 
     Returns:
         dict: The report: ``summary``, ``per_class``, ``num_images``,
@@ -262,11 +314,10 @@ def evaluate_folders(pred_dir: str,
     """
     start = time.perf_counter()
     if dataset is not None:
-        if dataset not in DATASET_PRESETS:
-            raise ValueError(f'unknown dataset {dataset!r}; choose from '
-                             f'{sorted(DATASET_PRESETS)}')
-        preset = DATASET_PRESETS[dataset]
+        preset = dataset_preset(dataset)
         names = list(class_names or preset['classes'])
+        if reduce_zero_label is None:
+            reduce_zero_label = preset['reduce_zero_label']
         pred_suffix = preset['pred_suffix'] if pred_suffix is None \
             else pred_suffix
         gt_suffix = preset['gt_suffix'] if gt_suffix is None else gt_suffix
@@ -283,6 +334,7 @@ def evaluate_folders(pred_dir: str,
         raise ValueError('need at least one class')
     pred_suffix = '.png' if pred_suffix is None else pred_suffix
     gt_suffix = '.png' if gt_suffix is None else gt_suffix
+    reduce_zero_label = bool(reduce_zero_label)
     check_radius_options(dilation, radius)
     tolerances, ratios = _bf_settings(bf_protocol, tolerances,
                                       bf_tolerance_ratios)
@@ -297,7 +349,8 @@ def evaluate_folders(pred_dir: str,
         tolerances=tolerances,
         cbl_biou=bool(cbl_biou),
         device=device,
-        bf_tolerance_ratios=ratios)
+        bf_tolerance_ratios=ratios,
+        reduce_zero_label=reduce_zero_label)
     total = np.zeros((len(count_row_names(tolerances)), len(names)),
                      dtype=np.int64)
     cbl_pairs, bf_counts, failed, evaluated = [], [], [], 0
@@ -373,6 +426,7 @@ def evaluate_folders(pred_dir: str,
         classes=names,
         pred_suffix=pred_suffix,
         gt_suffix=gt_suffix,
+        reduce_zero_label=reduce_zero_label,
         ignore_index=int(ignore_index),
         dilation=dilation,
         radius=radius,

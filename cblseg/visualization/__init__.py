@@ -1,13 +1,15 @@
-from .boundary_grid import (boundary_grid_size, build_split_dataset,
-                            compose_boundary_grid, load_dataset_sample,
-                            load_sample_from_config, load_sample_from_files,
+# Copyright (c) cblseg contributors. All rights reserved.
+"""Pictures: boundary grids and overlays, prediction panels, model
+comparison rows. Pictures read their samples through
+``cblseg.datasets.dataset_samples``; nothing in ``cblseg.datasets`` or
+``cblseg.evaluation`` imports this package."""
+from .boundary_grid import (boundary_grid_size, compose_boundary_grid,
                             overlay_boundaries, render_boundary_pictures)
-from .prediction_panels import (colorize_label, make_prediction_panel,
-                                save_prediction_panels)
+from .colorize import colorize_label
+from .prediction_panels import make_prediction_panel, save_prediction_panels
 
 __all__ = [
-    'boundary_grid_size', 'build_split_dataset', 'compose_boundary_grid',
-    'load_dataset_sample', 'load_sample_from_config', 'load_sample_from_files',
-    'overlay_boundaries', 'render_boundary_pictures', 'colorize_label',
-    'make_prediction_panel', 'save_prediction_panels'
+    'boundary_grid_size', 'compose_boundary_grid', 'overlay_boundaries',
+    'render_boundary_pictures', 'colorize_label', 'make_prediction_panel',
+    'save_prediction_panels'
 ]

@@ -37,9 +37,7 @@ Tiles are resampled to ``th x tw``: nearest neighbour when enlarging, area
 averaging when shrinking; a shrunk boundary band keeps every tile pixel that
 it touches, so thin bands stay visible in small tiles.
 """
-import copy
 import math
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
@@ -50,17 +48,15 @@ from cblseg.ops.boundary import (check_radius, class_boundaries,
                                  ignore_aware_one_hot, label_to_boundary,
                                  resolve_radius)
 from cblseg.utils.arguments import check_int
+from .colorize import colorize_label
 from .label_checks import check_label_map, check_palette, check_rgb_image
-from .prediction_panels import colorize_label
 from .text import FONT_SCALE, put_text
 
 __all__ = [
     'GAP', 'TILE_GAP', 'TITLE_HEIGHT', 'HEADER_HEIGHT',
     'DEFAULT_TILE_WIDTH', 'DEFAULT_COLUMNS', 'IGNORE_STYLES', 'tile_shape',
     'boundary_grid_size', 'classes_to_show',
-    'compose_boundary_grid', 'overlay_boundaries', 'render_boundary_pictures',
-    'dataset_classes_and_palette', 'load_sample_from_files',
-    'build_split_dataset', 'load_dataset_sample', 'load_sample_from_config'
+    'compose_boundary_grid', 'overlay_boundaries', 'render_boundary_pictures'
 ]
 
 GAP = 12
@@ -241,7 +237,7 @@ def _cell(title: str, color, left: np.ndarray,
                       (96, 96, 96), 1)
         text_x = _SWATCH + 5
     put_text(cell, title, text_x, TITLE_HEIGHT - 6, width - text_x - 1,
-              FONT_SCALE)
+             FONT_SCALE)
     cell[TITLE_HEIGHT:, :tile_width] = left
     cell[TITLE_HEIGHT:, tile_width + TILE_GAP:] = right
     return cell
@@ -331,7 +327,7 @@ def compose_boundary_grid(label: np.ndarray,
                f'{radius} px')
     put_text(canvas, header, GAP, 18, text_width, _HEADER_FONT_SCALE)
     put_text(canvas, 'per class: mask | boundary band; hatched: ignore', GAP,
-              HEADER_HEIGHT - 6, text_width, FONT_SCALE)
+             HEADER_HEIGHT - 6, text_width, FONT_SCALE)
     cols = min(columns, len(cells))
     cell_height, cell_width = cells[0].shape[:2]
     for position, cell in enumerate(cells):
@@ -417,8 +413,9 @@ def render_boundary_pictures(sample: Dict,
                              columns: int = DEFAULT_COLUMNS,
                              alpha: float = 0.7,
                              ignore_style: str = 'hatch') -> Dict:
-    """Both pictures of a sample from :func:`load_sample_from_files` or
-    :func:`load_sample_from_config`.
+    """Both pictures of a sample from
+    :func:`~cblseg.datasets.dataset_samples.load_sample_from_files` or
+    :func:`~cblseg.datasets.dataset_samples.load_sample_from_config`.
 
     Returns:
         dict: ``grid`` and ``overlay`` (RGB arrays), ``radius`` (pixels),
@@ -456,205 +453,3 @@ def render_boundary_pictures(sample: Dict,
         stem=sample['stem'],
         classes_shown=classes_to_show(label, len(classes), ignore_index,
                                       all_classes))
-
-
-# --------------------------------------------------------------------------
-# Loading samples
-# --------------------------------------------------------------------------
-def dataset_classes_and_palette(
-        dataset: Optional[str] = None,
-        num_classes: Optional[int] = None) -> Tuple[List[str], List]:
-    """Class names and palette of a named dataset, or generic ones.
-
-    Args:
-        dataset (str, optional): ``'cityscapes'`` (19 train ids) or
-            ``'voc'`` (21 classes).
-        num_classes (int, optional): Number of classes; must match the
-            dataset when both are given. Without a dataset the names are
-            ``'0'``, ``'1'``, ... and the colours the VOC colour map.
-
-    Returns:
-        tuple[list[str], list[list[int]]]: Names and RGB palette.
-    """
-    from cblseg.datasets.cityscapes_labels import (CITYSCAPES_TRAIN_CLASSES,
-                                                   CITYSCAPES_TRAIN_PALETTE)
-    from cblseg.datasets.voc_labels import (VOC_CLASSES, VOC_PALETTE,
-                                            voc_color_map)
-    tables = dict(
-        cityscapes=(CITYSCAPES_TRAIN_CLASSES, CITYSCAPES_TRAIN_PALETTE),
-        voc=(VOC_CLASSES, VOC_PALETTE))
-    if dataset is not None:
-        if dataset not in tables:
-            raise ValueError(f'dataset must be one of {sorted(tables)}, got '
-                             f'{dataset!r}')
-        names, palette = tables[dataset]
-        if num_classes is not None and num_classes != len(names):
-            raise ValueError(f'{dataset} has {len(names)} classes, got '
-                             f'num_classes={num_classes}')
-        return list(names), [list(color) for color in palette]
-    if num_classes is None:
-        raise ValueError('give a dataset name or num_classes')
-    num_classes = check_int('num_classes', num_classes, 1)
-    if num_classes > 255:
-        raise ValueError(f'at most 255 classes, got {num_classes}')
-    return ([str(k)
-             for k in range(num_classes)], voc_color_map(num_classes).tolist())
-
-
-def _read_rgb(path: str) -> np.ndarray:
-    from PIL import Image
-    with Image.open(path) as image:
-        return np.array(image.convert('RGB'))
-
-
-def _stem(path: str) -> str:
-    return osp.splitext(osp.basename(path))[0]
-
-
-def load_sample_from_files(img_path: str,
-                           label_path: str,
-                           dataset: Optional[str] = None,
-                           num_classes: Optional[int] = None,
-                           ignore_index: int = 255) -> Dict:
-    """Read an image and its class-index label file.
-
-    The label is read with PIL: a palette ('P') PNG gives its indices (as
-    VOC ``SegmentationClass`` files), a grey PNG its values (as Cityscapes
-    ``*_labelTrainIds.png``).
-
-    Returns:
-        dict: ``image`` (RGB), ``label``, ``classes``, ``palette``,
-        ``ignore_index``, ``img_path`` and ``stem``.
-    """
-    from PIL import Image
-    classes, palette = dataset_classes_and_palette(dataset, num_classes)
-    image = _read_rgb(img_path)
-    with Image.open(label_path) as label_image:
-        if label_image.mode in ('RGB', 'RGBA'):
-            raise ValueError(
-                f'{label_path} is an {label_image.mode} colour image; give '
-                'the class-index label (e.g. *_labelTrainIds.png, or a VOC '
-                'SegmentationClass png)')
-        label = np.array(label_image)
-    if label.shape != image.shape[:2]:
-        raise ValueError(f'label {label_path} is {label.shape}, image '
-                         f'{img_path} is {image.shape[:2]}')
-    return dict(
-        image=image,
-        label=label,
-        classes=classes,
-        palette=palette,
-        ignore_index=ignore_index,
-        img_path=img_path,
-        stem=_stem(img_path))
-
-
-def _base_dataset(dataset):
-    """The first plain dataset inside dataset wrappers."""
-    while True:
-        if hasattr(dataset, 'datasets'):  # ConcatDataset
-            dataset = dataset.datasets[0]
-        elif hasattr(dataset, 'dataset'):  # RepeatDataset, ClassBalanced
-            dataset = dataset.dataset
-        else:
-            return dataset
-
-
-def build_split_dataset(config,
-                        split: str = 'val',
-                        cfg_options: Optional[Dict] = None):
-    """Build a config's ``<split>_dataloader`` dataset with only its file
-    list loaded (``lazy_init``; the pipeline is not run).
-
-    Args:
-        config (str | Config): Config file or object.
-        split (str): ``'train'``, ``'val'`` or ``'test'``.
-        cfg_options (dict, optional): Overrides merged into the config.
-
-    Returns:
-        BaseDataset: The dataset.
-    """
-    from mmengine.config import Config
-    from mmseg.registry import DATASETS
-    from mmseg.utils import register_all_modules
-
-    from cblseg.utils import load_config
-
-    if split not in ('train', 'val', 'test'):
-        raise ValueError(f"split must be 'train', 'val' or 'test', got "
-                         f'{split!r}')
-    cfg = (
-        load_config(config)
-        if isinstance(config, str) else copy.deepcopy(config))
-    if not isinstance(cfg, Config):
-        raise TypeError(f'config must be a path or a Config, got {config!r}')
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    register_all_modules(init_default_scope=True)
-    loader = cfg.get(f'{split}_dataloader')
-    if not loader or 'dataset' not in loader:
-        raise KeyError(f'the config has no {split}_dataloader.dataset')
-    dataset_cfg = loader['dataset'].copy()
-    dataset_cfg['lazy_init'] = True
-    dataset = DATASETS.build(dataset_cfg)
-    dataset.full_init()
-    return dataset
-
-
-def load_dataset_sample(dataset, index: int) -> Dict:
-    """Read sample ``index`` of a dataset from :func:`build_split_dataset`.
-
-    The label is read by MMSeg's ``LoadAnnotations`` (so
-    ``reduce_zero_label`` and ``label_map`` apply as in training); class
-    names and palette come from the dataset's metainfo.
-
-    Args:
-        dataset (BaseDataset): The dataset.
-        index (int): Sample index (negative counts from the end).
-
-    Returns:
-        dict: As :func:`load_sample_from_files`.
-    """
-    from mmseg.datasets.transforms import LoadAnnotations
-
-    length = len(dataset)
-    if not -length <= index < length:
-        raise IndexError(f'index {index} is out of range for a split '
-                         f'with {length} samples')
-    info = dataset.get_data_info(index % length)
-    base = _base_dataset(dataset)
-    metainfo = dataset.metainfo
-    classes = [str(name) for name in metainfo['classes']]
-    palette = [list(color) for color in metainfo['palette']]
-    results = dict(
-        seg_map_path=info['seg_map_path'],
-        reduce_zero_label=info.get('reduce_zero_label', False),
-        label_map=info.get('label_map'),
-        seg_fields=[])
-    label = LoadAnnotations()(results)['gt_seg_map']
-    image = _read_rgb(info['img_path'])
-    if label.shape != image.shape[:2]:
-        raise ValueError(f"label {info['seg_map_path']} is {label.shape}, "
-                         f"image {info['img_path']} is {image.shape[:2]}")
-    return dict(
-        image=image,
-        label=label,
-        classes=classes,
-        palette=palette,
-        ignore_index=int(getattr(base, 'ignore_index', 255)),
-        img_path=info['img_path'],
-        stem=_stem(info['img_path']))
-
-
-def load_sample_from_config(config,
-                            index: int,
-                            split: str = 'val',
-                            cfg_options: Optional[Dict] = None) -> Dict:
-    """Read sample ``index`` of a config's ``<split>_dataloader`` dataset
-    (:func:`build_split_dataset`, then :func:`load_dataset_sample`).
-
-    Returns:
-        dict: As :func:`load_sample_from_files`.
-    """
-    return load_dataset_sample(
-        build_split_dataset(config, split, cfg_options), index)

@@ -62,8 +62,8 @@ import torch
 
 from cblseg.ops.boundary import check_radius, label_to_boundary_mask_torch
 from cblseg.utils.arguments import check_int
+from .colorize import colorize_label
 from .label_checks import check_label_map, check_palette, check_rgb_image
-from .prediction_panels import colorize_label
 from .text import FONT, FONT_SCALE, fit_text, put_text
 
 __all__ = [

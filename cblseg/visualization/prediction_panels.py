@@ -6,33 +6,13 @@ from typing import List, Sequence
 import cv2
 import numpy as np
 
+from .colorize import colorize_label
 from .text import put_text
 
 __all__ = ['colorize_label', 'make_prediction_panel', 'save_prediction_panels']
 
 _GAP = 4
 _TITLE_HEIGHT = 18
-
-
-def colorize_label(label: np.ndarray,
-                   palette: Sequence[Sequence[int]],
-                   ignore_index: int = 255,
-                   ignore_color: Sequence[int] = (0, 0, 0)) -> np.ndarray:
-    """Paint a class-index map with a palette.
-
-    Args:
-        label (np.ndarray): HxW class indices.
-        palette (Sequence): RGB colour per class.
-        ignore_index (int): Painted with ``ignore_color``.
-        ignore_color (Sequence[int]): RGB colour of ignored pixels.
-
-    Returns:
-        np.ndarray: HxWx3 uint8 RGB image.
-    """
-    lut = np.zeros((256, 3), dtype=np.uint8)
-    lut[:len(palette)] = np.asarray(palette, dtype=np.uint8)
-    lut[ignore_index] = ignore_color
-    return lut[np.asarray(label, dtype=np.uint8)]
 
 
 def _titled(image: np.ndarray, title: str) -> np.ndarray:
@@ -85,7 +65,8 @@ def save_prediction_panels(config,
     from mmengine.config import Config
     from mmseg.apis import inference_model, init_model
 
-    from .boundary_grid import build_split_dataset, load_dataset_sample
+    from cblseg.datasets.dataset_samples import (build_split_dataset,
+                                                 load_dataset_sample)
 
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     model = init_model(cfg, checkpoint, device=device)

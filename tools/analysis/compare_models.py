@@ -3,12 +3,16 @@
 
     python tools/analysis/compare_models.py CONFIG1 CKPT1 CONFIG2 CKPT2 ... \\
         --out-dir DIR [--names NAME1 NAME2 ...] [--num-pictures 4] \\
-        [--data-config CONFIG] [--device cpu|cuda] [--cfg-options k=v ...]
+        [--data-config CONFIG] [--device cpu|cuda] [--cfg-options k=v ...] \\
+        [--iou-metrics mIoU mDice mFscore] [--beta B] \\
+        [--bf-protocol counts|per_image] [--bf-tolerance-ratios R ...]
 
 Give the CONFIG CHECKPOINT pairs first, then the options. Every model runs
 over one test dataloader, built from the first config's test_dataloader (or
 --data-config's), and is scored by BoundaryIoUMetric with the settings of
-that config's test_evaluator. Writes
+that config's test_evaluator; --iou-metrics, --beta, --bf-protocol and
+--bf-tolerance-ratios override those settings (as BoundaryIoUMetric's
+arguments of the same names). Writes
 
     DIR/comparison.md    the table: aAcc, microIoU, mIoU, fwIoU, mBIoU,
                          mBF@<t>px per model (also printed)
@@ -27,9 +31,10 @@ import sys
 try:
     from cblseg.evaluation.model_comparison import (compare_models,
                                                     format_markdown,
-                                                    save_comparison_pictures,
                                                     write_json)
     from cblseg.utils import UnsafeCheckpointError
+    from cblseg.visualization.comparison_pictures import \
+        save_comparison_pictures
 except ImportError as err:
     sys.exit(f'cannot import cblseg ({err}). Run `make setup` and use '
              '.venv/bin/python, or `pip install -e .` in the cblseg '
@@ -72,6 +77,31 @@ def parse_args(argv=None):
         action=DictAction,
         help='override settings of every config, key=value (e.g. '
         'test_dataloader.dataset.data_root=DIR)')
+    metric = parser.add_argument_group(
+        'metric options (default: the data config\'s test_evaluator, else '
+        'BoundaryIoUMetric\'s defaults)')
+    metric.add_argument(
+        '--iou-metrics',
+        nargs='+',
+        choices=['mIoU', 'mDice', 'mFscore'],
+        help='as IoUMetric: mDice adds mDice, mFscore adds mFscore, '
+        'mPrecision and mRecall (mIoU and mAcc always)')
+    metric.add_argument(
+        '--beta', type=float, help='weight of recall in mFscore')
+    metric.add_argument(
+        '--bf-protocol',
+        choices=['counts', 'per_image'],
+        help='boundary F-scores: counts (pixel tolerances, summed over the '
+        'dataset) or per_image (GSCNN / SegFix: tolerances as fractions of '
+        'the diagonal, mean over images then classes); switching it drops '
+        'the evaluator\'s tolerances of the other protocol')
+    metric.add_argument(
+        '--bf-tolerance-ratios',
+        type=float,
+        nargs='+',
+        metavar='R',
+        help='tolerances of --bf-protocol per_image as fractions of the '
+        'image diagonal (default: GSCNN\'s)')
     parser.add_argument(
         '--no-progress', action='store_true', help='no progress bars')
     return parser.parse_args(argv)
@@ -97,7 +127,11 @@ def main(argv=None):
             cfg_options=args.cfg_options,
             device=args.device,
             num_pictures=args.num_pictures,
-            progress=not args.no_progress)
+            progress=not args.no_progress,
+            iou_metrics=args.iou_metrics,
+            beta=args.beta,
+            bf_protocol=args.bf_protocol,
+            bf_tolerance_ratios=args.bf_tolerance_ratios)
         save_comparison_pictures(result, osp.join(args.out_dir, 'pictures'))
     except (ValueError, FileNotFoundError, ImportError,
             UnsafeCheckpointError) as err:

@@ -3,7 +3,11 @@
 One image and its class-index label:
 
     python tools/analysis/visualize_boundaries.py --img IMG --label LABEL \
-        (--dataset cityscapes|voc | --num-classes K) --out-dir DIR
+        (--dataset NAME | --num-classes K) --out-dir DIR
+
+(NAME: cityscapes, voc, ade20k, pascal_context, pascal_context_59; classes
+and palette from MMSeg's dataset METAINFO; ADE20K and Pascal Context 59
+labels are reduced as in training, 0 -> 255 and v -> v - 1)
 
 or sample N of a config's dataset (names and palette from its metainfo):
 
@@ -25,6 +29,8 @@ import sys
 
 def parse_args(argv=None):
     from mmengine.config import DictAction
+
+    from cblseg.datasets.dataset_meta import DATASET_TYPES
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -34,8 +40,9 @@ def parse_args(argv=None):
     files.add_argument('--label', help='class-index label file')
     files.add_argument(
         '--dataset',
-        choices=['cityscapes', 'voc'],
-        help='class names and palette (Cityscapes: 19 train ids)')
+        choices=sorted(DATASET_TYPES),
+        help='class names, palette and reduce_zero_label of an MMSeg '
+        'dataset (Cityscapes: 19 train ids)')
     files.add_argument(
         '--num-classes',
         type=int,
@@ -92,9 +99,9 @@ def main(argv=None):
     args = parse_args(argv)
     from PIL import Image
 
-    from cblseg.visualization.boundary_grid import (load_sample_from_config,
-                                                    load_sample_from_files,
-                                                    render_boundary_pictures)
+    from cblseg.datasets.dataset_samples import (load_sample_from_config,
+                                                 load_sample_from_files)
+    from cblseg.visualization.boundary_grid import render_boundary_pictures
     try:
         if args.config is not None:
             sample = load_sample_from_config(args.config, args.index,

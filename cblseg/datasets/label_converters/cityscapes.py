@@ -29,26 +29,20 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
-from ..cityscapes_labels import CITYSCAPES_LABELS, LICENSE_PLATE_STORED_ID
+from ..cityscapes_labels import (CITYSCAPES_LABELS, LICENSE_PLATE_STORED_ID,
+                                 eval_train_id, label_id_to_train_id_lut,
+                                 stored_id)
 from .common import (CONVERTED, FAILED, SKIPPED, ColorLookup, FileResult,
                      count_values, is_up_to_date, run_conversions, save_png)
 
 IGNORE_INDEX = 255
+# Marks unknown label ids in the id -> train id table: not a train id.
+UNKNOWN_ID = 254
 TRAIN_ID_SUFFIX = '_gtFine_labelTrainIds.png'
 SOURCE_SUFFIXES = {
     'labelIds': '_gtFine_labelIds.png',
     'color': '_gtFine_color.png',
 }
-
-
-def _train_id(label):
-    """Train id of a label, with every ignored label (-1 or 255) as 255."""
-    return label.trainId if 0 <= label.trainId < IGNORE_INDEX else IGNORE_INDEX
-
-
-def _stored_id(label):
-    """Value of a label in 8-bit labelIds maps (-1 is stored as 255)."""
-    return LICENSE_PLATE_STORED_ID if label.id < 0 else label.id
 
 
 def label_id_to_train_id_map():
@@ -59,7 +53,10 @@ def label_id_to_train_id_map():
         dict: ``{0: 255, ..., 7: 0, ..., 33: 18, 255: 255}`` (255 is the
         license plate).
     """
-    return {_stored_id(label): _train_id(label) for label in CITYSCAPES_LABELS}
+    return {
+        stored_id(label): eval_train_id(label)
+        for label in CITYSCAPES_LABELS
+    }
 
 
 def _labels_by_color():
@@ -82,7 +79,7 @@ def color_to_train_id_map():
     """
     mapping = {}
     for color, labels in _labels_by_color().items():
-        train_ids = {_train_id(label) for label in labels}
+        train_ids = {eval_train_id(label) for label in labels}
         evaluated = train_ids - {IGNORE_INDEX}
         if len(evaluated) > 1:
             raise ValueError(f'colour {color} is shared by evaluated classes '
@@ -95,10 +92,10 @@ def _ambiguous_colors():
     chosen = color_to_train_id_map()
     ambiguous = {}
     for color, labels in _labels_by_color().items():
-        if len({_train_id(label) for label in labels}) > 1:
+        if len({eval_train_id(label) for label in labels}) > 1:
             winner = [
                 label.name for label in labels
-                if _train_id(label) == chosen[color]
+                if eval_train_id(label) == chosen[color]
             ]
             ambiguous[color] = (tuple(label.name
                                       for label in labels), winner[0])
@@ -110,20 +107,7 @@ def _ambiguous_colors():
 # (0, 0, 142) -> car, (153, 153, 153) -> pole.
 AMBIGUOUS_COLORS = _ambiguous_colors()
 
-_ID_LUT = None
 _COLOR_LOOKUP = None
-
-
-def _id_lut():
-    """256-entry table of stored id -> train id; 254 (not a train id) marks
-    unknown ids."""
-    global _ID_LUT
-    if _ID_LUT is None:
-        lut = np.full(256, 254, dtype=np.uint8)
-        for label_id, train_id in label_id_to_train_id_map().items():
-            lut[label_id] = train_id
-        _ID_LUT = lut
-    return _ID_LUT
 
 
 def _color_lookup():
@@ -158,9 +142,8 @@ def label_ids_to_train_ids(label_ids):
                              label_ids)
         out_of_range = (label_ids < 0) | (label_ids > 255)
         ids8 = np.where(out_of_range, 0, label_ids).astype(np.uint8)
-    lut = _id_lut()
-    train_ids = lut[ids8]
-    unknown_mask = train_ids == 254
+    train_ids = label_id_to_train_id_lut(unknown=UNKNOWN_ID)[ids8]
+    unknown_mask = train_ids == UNKNOWN_ID
     if out_of_range is not None:
         unknown_mask |= out_of_range
     unknown = count_values(label_ids[unknown_mask]) if unknown_mask.any() \
