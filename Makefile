@@ -1,6 +1,10 @@
 # make setup  - create ./.venv with the pinned stack (idempotent)
 # make demo   - set up, generate synthetic data, train, test, draw pictures
 # make test   - set up, run the test suite
+# make lint   - set up, check style (flake8, isort, yapf, codespell;
+#               settings in setup.cfg); changes nothing
+# make format - set up, rewrite files with isort, yapf and codespell, then
+#               check (flake8 findings are fixed by hand)
 # make data   - generate the embedded synthetic datasets under data/synthetic
 # make cbl-vs-baseline - the controlled experiment (3 seeds x 2 variants,
 #               about an hour on 2 CPU cores; docs/model_zoo.md)
@@ -8,7 +12,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test data clean-demo cbl-vs-baseline
+.PHONY: setup demo test lint format data clean-demo cbl-vs-baseline
 
 setup:
 	@PYTHON=$(PYTHON) VENV=$(abspath $(VENV)) CBLSEG_WITH_TESTS=1 bash scripts/setup_env.sh
@@ -25,6 +29,13 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 test: setup
 	$(PY) -m pytest tests -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# One script for make, CI (.ci/run) and pre-commit: scripts/lint.sh.
+lint: setup
+	@PY=$(PY) bash scripts/lint.sh check
+
+format: setup
+	@PY=$(PY) bash scripts/lint.sh fix
 
 cbl-vs-baseline: data
 	$(PY) tools/benchmarks/cbl_vs_baseline.py

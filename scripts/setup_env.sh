@@ -138,6 +138,19 @@ if [ "${CBLSEG_WITH_TESTS:-0}" = 1 ] && ! "$PY" -c 'import pytest, xdist, citysc
     "${PIP[@]}" install -c "$CONSTRAINTS" -r requirements/tests.txt || die "could not install test requirements"
 fi
 
+# The linters (make lint / make format, CI): exactly the versions pinned in
+# requirements/lint.txt, since another formatter version formats differently.
+lint_pins_installed() {
+    local name version
+    while read -r name version; do
+        have "$name" "$version" || return 1
+    done < <(sed -n 's/^\([A-Za-z0-9_.-]*\)==\([^ #]*\).*/\1 \2/p' requirements/lint.txt)
+}
+if [ "${CBLSEG_WITH_TESTS:-0}" = 1 ] && ! lint_pins_installed; then
+    say "installing the linters (requirements/lint.txt)"
+    "${PIP[@]}" install -c "$CONSTRAINTS" -r requirements/lint.txt || die "could not install the linters (requirements/lint.txt)"
+fi
+
 # cblseg itself, editable, so the checkout is what runs.
 # Checked from / so that the checkout itself is not on sys.path.
 if ! (cd / && "$PY" -c 'import cblseg, sys; sys.exit(0 if cblseg.__file__.startswith(sys.argv[1]) else 1)' "$ROOT") >/dev/null 2>&1; then
