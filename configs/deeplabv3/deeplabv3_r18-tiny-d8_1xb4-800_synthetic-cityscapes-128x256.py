@@ -10,7 +10,6 @@ _base_ = [
     'mmseg::_base_/default_runtime.py',
     '../_base_/schedules/schedule_800.py',
 ]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 crop_size = (128, 256)
 norm_cfg = dict(type='BN', requires_grad=True)
