@@ -1,19 +1,16 @@
 # What the tiny CPU mask-classification configs share
 # (../../mask2former/mask2former_r18-tiny_1xb4-800_synthetic-cityscapes-
-# 128x256.py and ../../maskformer/maskformer_r18-tiny_...): the synthetic
-# street scenes, MMSeg's runtime, the 800-iteration schedule, and the sizes
-# that make them tiny. The backbone is a ResNet-18 with channels 16-128, BN
-# (trained, not frozen) and no pretrained weights (from scratch); the head
-# has 64 channels, 20 queries, and attention layers of 4 heads with 4x
-# feed-forward width. Each config adds its head and MMSeg's recipe for it
-# (losses, matching costs, dropout, layers): MMSeg's configs also hold a
-# dataset and a schedule, and mmengine refuses bases that share keys, so
-# they cannot be bases next to our synthetic dataset config.
-_base_ = [
-    '../datasets/synthetic_cityscapes_128x256.py',
-    'mmseg::_base_/default_runtime.py',
-    '../schedules/schedule_800.py',
-]
+# 128x256.py and ../../maskformer/maskformer_r18-tiny_...): the CPU setup
+# (../synthetic-cityscapes_1xb4-800.py: synthetic street scenes, MMSeg's
+# runtime, the 800-iteration schedule) and the sizes that make them tiny.
+# The backbone is a ResNet-18 with channels 16-128, BN (trained, not frozen)
+# and no pretrained weights (from scratch); the head has 64 channels, 20
+# queries, and attention layers of 4 heads with 4x feed-forward width. Each
+# config adds its head and MMSeg's recipe for it (losses, matching costs,
+# dropout, layers): MMSeg's configs also hold a dataset and a schedule, and
+# mmengine refuses bases that share keys, so they cannot be bases next to
+# our synthetic dataset config.
+_base_ = ['../synthetic-cityscapes_1xb4-800.py']
 # mmengine replaces lists: both imports in full (the heads come from mmdet).
 custom_imports = dict(
     imports=['mmdet.models', 'cblseg'], allow_failed_imports=False)
@@ -94,5 +91,3 @@ model = dict(
 # tools/test.py --tta: the heads predict class scores, which are averaged
 # over scales and flips as they are, not softmaxed (docs/tta.md).
 tta_model = dict(type='MaskAwareSegTTAModel')
-
-env_cfg = dict(cudnn_benchmark=False)
