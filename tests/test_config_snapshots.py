@@ -14,8 +14,8 @@ change::
 ``python tests/test_config_snapshots.py --dump DIR`` writes each canonical
 dict to DIR to see what differs (``diff -r`` two dumps).
 
-The per-config test is marked slow: loading the 60-odd configs takes about 30 s on 2 cores (most
-of it mmengine resolving the ``mmseg::`` bases).
+The per-config test is marked slow: loading the 60-odd configs takes about
+30 s on 2 cores (most of it mmengine resolving the ``mmseg::`` bases).
 """
 import glob
 import hashlib

@@ -1,5 +1,6 @@
-# The embedded synthetic street scenes in the Cityscapes layout (official ids,
-# 19 train ids), written by tools/dataset_converters/generate_synthetic_data.py.
+# The embedded synthetic street scenes in the Cityscapes layout (official
+# ids, 19 train ids), written by
+# tools/dataset_converters/generate_synthetic_data.py.
 # Our Cityscapes config (./cityscapes_512x1024.py: MMSeg's, with labels
 # loaded by LoadCheckedAnnotations, GenerateBoundary and BoundaryIoUMetric)
 # with a smaller root, image size and loader. The label check stops
