@@ -8,6 +8,5 @@ _base_ = [
     '../deeplabv3/'
     'deeplabv3_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'
 ]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 model = dict(decode_head=dict(type='CBLASPPHead'))

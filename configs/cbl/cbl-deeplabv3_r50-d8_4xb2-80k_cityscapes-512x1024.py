@@ -6,6 +6,5 @@
 # Difference: decode head ASPPHead -> CBLASPPHead.
 # tests/test_cbl_heads.py checks it equals the baseline up to the CBL changes.
 _base_ = ['../deeplabv3/deeplabv3_r50-d8_4xb2-80k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 model = dict(decode_head=dict(type='CBLASPPHead'))

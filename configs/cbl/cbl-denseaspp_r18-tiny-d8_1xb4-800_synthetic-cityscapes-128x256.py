@@ -5,8 +5,8 @@
 # (the same model, schedule and data; the train pipeline already has
 # GenerateBoundary(dilation=0.02), right after LoadAnnotations).
 _base_ = [
-    '../denseaspp/denseaspp_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'
+    '../denseaspp/'
+    'denseaspp_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'
 ]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 model = dict(decode_head=dict(type='CBLDenseASPPHead'))

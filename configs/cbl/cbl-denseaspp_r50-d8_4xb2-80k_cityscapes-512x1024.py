@@ -7,6 +7,5 @@
 # after LoadAnnotations).
 # tests/test_cbl_heads.py checks it equals the baseline up to the CBL changes.
 _base_ = ['../denseaspp/denseaspp_r50-d8_4xb2-80k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 model = dict(decode_head=dict(type='CBLDenseASPPHead'))

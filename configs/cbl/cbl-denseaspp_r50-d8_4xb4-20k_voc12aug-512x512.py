@@ -8,6 +8,5 @@
 # after LoadAnnotations).
 # tests/test_cbl_heads.py checks it equals the baseline up to the CBL changes.
 _base_ = ['../denseaspp/denseaspp_r50-d8_4xb4-20k_voc12aug-512x512.py']
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 model = dict(decode_head=dict(type='CBLDenseASPPHead'))

@@ -8,9 +8,6 @@
 # outputs. The boundary ground truth (GenerateBoundary, dilation 0.02, on the
 # full label) is already in the baseline's pipeline.
 _base_ = ['../mask2former/mask2former_r50_8xb2-160k_ade20k-512x512.py']
-# mmengine replaces lists: both imports in full (the heads come from mmdet).
-custom_imports = dict(
-    imports=['mmdet.models', 'cblseg'], allow_failed_imports=False)
 
 model = dict(
     decode_head=dict(

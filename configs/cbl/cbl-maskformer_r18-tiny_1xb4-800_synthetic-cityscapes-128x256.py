@@ -12,9 +12,6 @@ _base_ = [
     '../maskformer/'
     'maskformer_r18-tiny_1xb4-800_synthetic-cityscapes-128x256.py'
 ]
-# mmengine replaces lists: both imports in full (the heads come from mmdet).
-custom_imports = dict(
-    imports=['mmdet.models', 'cblseg'], allow_failed_imports=False)
 
 model = dict(
     decode_head=dict(

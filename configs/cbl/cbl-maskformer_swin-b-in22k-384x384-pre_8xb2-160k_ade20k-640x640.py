@@ -15,9 +15,6 @@ _base_ = [
     '../maskformer/'
     'maskformer_swin-b-in22k-384x384-pre_8xb2-160k_ade20k-640x640.py'
 ]
-# mmengine replaces lists: both imports in full (the heads come from mmdet).
-custom_imports = dict(
-    imports=['mmdet.models', 'cblseg'], allow_failed_imports=False)
 
 model = dict(
     decode_head=dict(

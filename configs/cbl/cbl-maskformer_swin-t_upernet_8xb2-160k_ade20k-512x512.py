@@ -11,9 +11,6 @@ _base_ = [
     '../maskformer/'
     'maskformer_swin-t_upernet_8xb2-160k_ade20k-512x512.py'
 ]
-# mmengine replaces lists: both imports in full (the heads come from mmdet).
-custom_imports = dict(
-    imports=['mmdet.models', 'cblseg'], allow_failed_imports=False)
 
 model = dict(
     decode_head=dict(

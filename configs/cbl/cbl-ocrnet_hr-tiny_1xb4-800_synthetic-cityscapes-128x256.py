@@ -5,7 +5,6 @@
 # (the same model, schedule and data; the train pipeline already has
 # GenerateBoundary(dilation=0.02), right after LoadAnnotations).
 _base_ = ['../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py']
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 model = dict(
     # mmengine replaces lists instead of merging them: the base's two heads,

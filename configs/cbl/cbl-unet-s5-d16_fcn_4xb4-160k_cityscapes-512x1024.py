@@ -8,6 +8,5 @@
 # decoder stage); the auxiliary FCNHead is unchanged.
 # tests/test_cbl_heads.py checks it equals the baseline up to the CBL changes.
 _base_ = ['../unet/unet-s5-d16_fcn_4xb4-160k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 model = dict(decode_head=dict(type='CBLFCNHead'))

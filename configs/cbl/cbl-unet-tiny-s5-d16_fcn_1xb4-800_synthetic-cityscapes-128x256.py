@@ -7,6 +7,5 @@
 _base_ = [
     '../unet/unet-tiny-s5-d16_fcn_1xb4-800_synthetic-cityscapes-128x256.py'
 ]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 model = dict(decode_head=dict(type='CBLFCNHead'))

@@ -2,15 +2,12 @@
 # 16-128, output stride 8), trained from scratch on the embedded synthetic
 # street scenes. BN instead of SyncBN so it also runs without a launcher.
 # Schedule, optimizer and hooks are those of the OCRNet demo
-# (../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py).
+# (../_base_/synthetic-cityscapes_1xb4-800.py, as the tiny OCRNet demo).
 # CBL version: ../cbl/cbl-deeplabv3_r18-tiny-d8_1xb4-800_...
 _base_ = [
     'mmseg::_base_/models/deeplabv3_r50-d8.py',
-    '../_base_/datasets/synthetic_cityscapes_128x256.py',
-    'mmseg::_base_/default_runtime.py',
-    '../_base_/schedules/schedule_800.py',
+    '../_base_/synthetic-cityscapes_1xb4-800.py',
 ]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 crop_size = (128, 256)
 norm_cfg = dict(type='BN', requires_grad=True)
@@ -29,5 +26,3 @@ model = dict(
         dilations=(1, 3, 6, 9),
         norm_cfg=norm_cfg),
     auxiliary_head=dict(in_channels=64, channels=32, norm_cfg=norm_cfg))
-
-env_cfg = dict(cudnn_benchmark=False)

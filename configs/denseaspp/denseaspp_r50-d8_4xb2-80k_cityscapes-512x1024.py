@@ -9,7 +9,6 @@ _base_ = [
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_80k.py',
 ]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 crop_size = (512, 1024)
 data_preprocessor = dict(size=crop_size)

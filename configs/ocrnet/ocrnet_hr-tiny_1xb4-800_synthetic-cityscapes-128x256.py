@@ -5,11 +5,8 @@
 # keep the demo within 10 minutes on 2 CPU cores.
 _base_ = [
     'mmseg::_base_/models/ocrnet_hr18.py',
-    '../_base_/datasets/synthetic_cityscapes_128x256.py',
-    'mmseg::_base_/default_runtime.py',
-    '../_base_/schedules/schedule_800.py',
+    '../_base_/synthetic-cityscapes_1xb4-800.py',
 ]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 crop_size = (128, 256)
 norm_cfg = dict(type='BN', requires_grad=True)
@@ -31,36 +28,18 @@ model = dict(
                 num_modules=1,
                 num_blocks=(1, 1, 1, 1),
                 num_channels=hr_channels))),
-    # mmengine replaces lists instead of merging them: both heads in full.
+    # mmengine replaces lists instead of merging them: the base's two heads
+    # (FCN auxiliary, OCR) on the tiny branches.
     decode_head=[
         dict(
-            type='FCNHead',
+            _base_.model.decode_head[0],
             in_channels=list(hr_channels),
             channels=sum(hr_channels),
-            in_index=(0, 1, 2, 3),
-            input_transform='resize_concat',
-            kernel_size=1,
-            num_convs=1,
-            concat_input=False,
-            dropout_ratio=-1,
-            num_classes=19,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
+            norm_cfg=norm_cfg),
         dict(
-            type='OCRHead',
+            _base_.model.decode_head[1],
             in_channels=list(hr_channels),
-            in_index=(0, 1, 2, 3),
-            input_transform='resize_concat',
             channels=64,
             ocr_channels=32,
-            dropout_ratio=-1,
-            num_classes=19,
-            norm_cfg=norm_cfg,
-            align_corners=False,
-            loss_decode=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+            norm_cfg=norm_cfg),
     ])
-
-env_cfg = dict(cudnn_benchmark=False)

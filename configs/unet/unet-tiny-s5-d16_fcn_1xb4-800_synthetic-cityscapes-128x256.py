@@ -6,15 +6,12 @@
 # demo's. Inputs must be multiples of 16 (four 2x downsamplings, asserted by
 # UNet): 128x256 crops and test images are. Schedule, optimizer and hooks are
 # those of the OCRNet demo
-# (../ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py).
+# (../_base_/synthetic-cityscapes_1xb4-800.py, as the tiny OCRNet demo).
 # CBL version: ../cbl/cbl-unet-tiny-s5-d16_fcn_1xb4-800_...
 _base_ = [
     'mmseg::_base_/models/fcn_unet_s5-d16.py',
-    '../_base_/datasets/synthetic_cityscapes_128x256.py',
-    'mmseg::_base_/default_runtime.py',
-    '../_base_/schedules/schedule_800.py',
+    '../_base_/synthetic-cityscapes_1xb4-800.py',
 ]
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
 
 crop_size = (128, 256)
 norm_cfg = dict(type='BN', requires_grad=True)
@@ -32,5 +29,3 @@ model = dict(
         in_channels=32, channels=16, num_classes=19, norm_cfg=norm_cfg),
     # 128x256 test images are one window; as in MMSeg's Cityscapes U-Net.
     test_cfg=dict(mode='whole'))
-
-env_cfg = dict(cudnn_benchmark=False)

@@ -1,54 +1,28 @@
 # The embedded synthetic scenes in the ADE20K layout (labels 0..150, 0 =
 # "other", ignored through reduce_zero_label), written by
-# tools/dataset_converters/generate_synthetic_data.py. MMSeg's ADE20K config
-# with a smaller root, image size and loader, and boundary ground truth
-# (GenerateBoundary right after LoadAnnotations, as in ade20k_512x512.py).
-# LoadCheckedAnnotations (MMSeg's LoadAnnotations plus the label check of
-# docs/datasets.md, num_classes counted after the reduction) takes
-# reduce_zero_label from the dataset (True for
-# ADE20KDataset); MMSeg's config also passes it to LoadAnnotations,
-# which only adds a deprecation warning.
-_base_ = ['mmseg::_base_/datasets/ade20k.py']
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+# tools/dataset_converters/generate_synthetic_data.py. Our ADE20K config
+# (./ade20k_512x512.py: MMSeg's, with labels loaded by
+# LoadCheckedAnnotations, GenerateBoundary and BoundaryIoUMetric) with a
+# smaller root, image size and loader.
+_base_ = ['./ade20k_512x512.py']
 
 data_root = 'data/synthetic/ade/ADEChallengeData2016'
 crop_size = (128, 128)
+# The parent's pipelines (label check, GenerateBoundary on the full label
+# right after it) at this size.
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadCheckedAnnotations', num_classes=150),
-    dict(type='GenerateBoundary', dilation=0.02),
+    *_base_.train_pipeline[:3],  # image, checked label, GenerateBoundary
     dict(
         type='RandomResize',
         scale=(512, 128),
         ratio_range=(0.75, 1.5),
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
+    *_base_.train_pipeline[5:],  # flip, photometric distortion, packing
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(512, 128), keep_ratio=True),
-    dict(type='LoadCheckedAnnotations', num_classes=150),
-    dict(type='PackSegInputs')
-]
-img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
-tta_pipeline = [  # MMSeg's, with the label check
-    dict(type='LoadImageFromFile', backend_args=None),
-    dict(
-        type='TestTimeAug',
-        transforms=[
-            [
-                dict(type='Resize', scale_factor=r, keep_ratio=True)
-                for r in img_ratios
-            ],
-            [
-                dict(type='RandomFlip', prob=0., direction='horizontal'),
-                dict(type='RandomFlip', prob=1., direction='horizontal')
-            ], [dict(type='LoadCheckedAnnotations', num_classes=150)],
-            [dict(type='PackSegInputs')]
-        ])
+    dict(t, scale=(512, 128)) if t['type'] == 'Resize' else t
+    for t in _base_.test_pipeline
 ]
 train_dataloader = dict(
     batch_size=4,
@@ -59,6 +33,3 @@ val_dataloader = dict(
     num_workers=2,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
-# mIoU, Boundary IoU and boundary F-score in one pass (docs/metrics.md).
-val_evaluator = dict(_delete_=True, type='BoundaryIoUMetric')
-test_evaluator = val_evaluator

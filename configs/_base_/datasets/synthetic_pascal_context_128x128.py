@@ -1,33 +1,28 @@
 # The embedded synthetic scenes in the Pascal Context layout, read as the 60
-# classes (labels 0..59, 0 = background, evaluated as a class),
-# written by tools/dataset_converters/generate_synthetic_data.py. MMSeg's
-# Pascal Context (60) config with a smaller root, image size and loader, and
-# boundary ground truth (GenerateBoundary right after LoadAnnotations, as in
-# pascal_context_480x480.py).
-_base_ = ['mmseg::_base_/datasets/pascal_context.py']
-custom_imports = dict(imports=['cblseg'], allow_failed_imports=False)
+# classes (labels 0..59, 0 = background, evaluated as a class), written by
+# tools/dataset_converters/generate_synthetic_data.py. Our Pascal Context
+# (60) config (./pascal_context_480x480.py: MMSeg's, with labels loaded by
+# LoadCheckedAnnotations, GenerateBoundary and BoundaryIoUMetric) with a
+# smaller root, image size and loader.
+_base_ = ['./pascal_context_480x480.py']
 
 data_root = 'data/synthetic/VOCdevkit/VOC2010'
 crop_size = (128, 128)
+# The parent's pipelines (label check, GenerateBoundary on the full label
+# right after it) at this size.
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadCheckedAnnotations', num_classes=60),
-    dict(type='GenerateBoundary', dilation=0.02),
+    *_base_.train_pipeline[:3],  # image, checked label, GenerateBoundary
     dict(
         type='RandomResize',
         scale=(512, 128),
         ratio_range=(0.75, 1.5),
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
+    *_base_.train_pipeline[5:],  # flip, photometric distortion, packing
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(512, 128), keep_ratio=True),
-    dict(type='LoadCheckedAnnotations', num_classes=60),
-    dict(type='PackSegInputs')
+    dict(t, scale=(512, 128)) if t['type'] == 'Resize' else t
+    for t in _base_.test_pipeline
 ]
 train_dataloader = dict(
     batch_size=4,
@@ -38,6 +33,3 @@ val_dataloader = dict(
     num_workers=2,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
-# mIoU, Boundary IoU and boundary F-score in one pass (docs/metrics.md).
-val_evaluator = dict(_delete_=True, type='BoundaryIoUMetric')
-test_evaluator = val_evaluator

@@ -2,9 +2,9 @@
 # _base_/models/deeplabv3_r50-d8.py: the same backbone, auxiliary FCN head on
 # stage 3 and training/testing settings, with cblseg's DenseASPPHead for
 # ASPPHead (docs/denseaspp.md).
-# DenseASPPHead is registered by cblseg: the leaf configs set
-# custom_imports = dict(imports=['cblseg'], ...). Not here: our dataset bases
-# set it too, and mmengine refuses a key defined by two bases.
+# DenseASPPHead is registered by cblseg: our dataset bases set
+# custom_imports = dict(imports=['cblseg'], ...). Not here: mmengine refuses a
+# key defined by two bases.
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
