@@ -50,7 +50,6 @@ calls (:class:`ScratchBuffers`); :func:`window_extreme_torch` exposes the
 running min/max itself.
 """
 import math
-import numbers
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
@@ -58,17 +57,16 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .checks import check_int, check_real, format_values
+
 __all__ = [
     'DEFAULT_DILATION', 'radius_from_dilation', 'check_radius',
     'check_radius_options', 'resolve_radius', 'label_to_boundary',
     'label_to_boundary_torch', 'ignore_aware_one_hot',
     'ignore_aware_one_hot_numpy', 'class_boundaries', 'ScratchBuffers',
     'window_extreme_torch', 'label_to_boundary_mask_torch',
-    'label_to_boundary_masks_torch'
+    'label_to_boundary_masks_torch', 'check_label_values'
 ]
-
-# How many offending values an error message lists.
-_MAX_REPORTED_VALUES = 8
 
 
 #: Band width when neither ``dilation`` nor ``radius`` is given: the Boundary
@@ -96,10 +94,7 @@ def radius_from_dilation(dilation: float, height: int, width: int) -> int:
         ValueError: If ``dilation`` is not a finite number > 0 or the size is
             not positive.
     """
-    if (isinstance(dilation, bool) or not isinstance(dilation, numbers.Real)
-            or not math.isfinite(dilation) or dilation <= 0):
-        raise ValueError(
-            f'dilation must be a finite number > 0, got {dilation!r}')
+    dilation = check_real('dilation', dilation, 0)
     if height < 1 or width < 1:
         raise ValueError(
             f'height and width must be >= 1, got {height!r} x {width!r}')
@@ -120,10 +115,7 @@ def check_radius(radius: int) -> int:
     Raises:
         ValueError: If ``radius`` is not an integer >= 1.
     """
-    if (isinstance(radius, bool) or not isinstance(radius, numbers.Integral)
-            or radius < 1):
-        raise ValueError(f'radius must be an integer >= 1, got {radius!r}')
-    return int(radius)
+    return check_int('radius', radius, 1)
 
 
 def check_radius_options(dilation: Optional[float] = None,
@@ -169,29 +161,14 @@ def resolve_radius(height: int,
         DEFAULT_DILATION if dilation is None else dilation, height, width)
 
 
-def _format_values(values) -> str:
-    """Format the first few of a sorted sequence of values for messages."""
-    values = list(values)
-    shown = ', '.join(str(v) for v in values[:_MAX_REPORTED_VALUES])
-    more = len(values) - _MAX_REPORTED_VALUES
-    return f'[{shown}, ... ({more} more)]' if more > 0 else f'[{shown}]'
-
-
-def _invalid_label_error(values, num_classes: int,
-                         ignore_index: int) -> ValueError:
+def _invalid_label_error(values,
+                         num_classes: int,
+                         ignore_index: int,
+                         what: str = 'label') -> ValueError:
     return ValueError(
-        f'label contains values {_format_values(values)} that are neither '
+        f'{what} contains values {format_values(values)} that are neither '
         f'a class index in [0, {num_classes}) nor the ignore index '
         f'{ignore_index}')
-
-
-def _check_num_classes(num_classes: int) -> int:
-    if (isinstance(num_classes, bool)
-            or not isinstance(num_classes, numbers.Integral)
-            or num_classes < 1):
-        raise ValueError(
-            f'num_classes must be an integer >= 1, got {num_classes!r}')
-    return int(num_classes)
 
 
 def _band_covers_image(radius: int, height: int, width: int) -> bool:
@@ -259,9 +236,8 @@ def label_to_boundary(label: np.ndarray,
         raise ValueError(
             f'label must be a 2D H x W map, got shape {label.shape}')
     radius = check_radius(radius)
-    if not 0 <= ignore_index <= 255:
-        raise ValueError('ignore_index must be in [0, 255] to fit the uint8 '
-                         f'boundary map, got {ignore_index!r}')
+    ignore_index = check_int(
+        'ignore_index', ignore_index, 0, 255, hint='to fit the uint8 map')
     height, width = label.shape
     if label.size == 0 or _band_covers_image(radius, height, width):
         boundary = np.ones(label.shape, dtype=np.uint8)
@@ -312,7 +288,7 @@ def ignore_aware_one_hot_numpy(label: np.ndarray,
             ``ignore_index``; the message lists them.
     """
     label = np.asarray(label)
-    num_classes = _check_num_classes(num_classes)
+    num_classes = check_int('num_classes', num_classes, 1)
     if not np.issubdtype(label.dtype, np.integer):
         raise TypeError(f'label must be an integer array, got {label.dtype}')
     invalid = ((label < 0) | (label >= num_classes)) & (label != ignore_index)
@@ -461,6 +437,55 @@ def _squeeze_channel(label: Tensor) -> Tensor:
     return label
 
 
+def _checked_labels(label: Tensor, num_classes: int, ignore_index: int,
+                    what: str) -> Tuple[Tensor, Tensor]:
+    """``(label, label == ignore_index)`` after :func:`check_label_values`'s
+    check (``label`` widened where ``num_classes`` does not fit its dtype;
+    bools as uint8)."""
+    if not isinstance(label, Tensor):
+        raise TypeError(f'{what} must be a torch.Tensor, got {type(label)}')
+    if label.is_floating_point() or label.is_complex():
+        raise TypeError(f'{what} must be an integer tensor, got {label.dtype}')
+    num_classes = check_int('num_classes', num_classes, 1)
+    ignore_index = check_int('ignore_index', ignore_index)
+    if label.dtype == torch.bool:
+        label = label.to(torch.uint8)
+    if num_classes > torch.iinfo(label.dtype).max:
+        label = label.long()  # torch would wrap num_classes to the dtype
+    ignored = _ignore_mask_torch(label, ignore_index)
+    invalid = ((label < 0) | (label >= num_classes)) & ~ignored
+    if bool(invalid.any()):
+        raise _invalid_label_error(
+            torch.unique(label[invalid]).tolist(), num_classes, ignore_index,
+            what)
+    return label, ignored
+
+
+def check_label_values(label: Tensor,
+                       num_classes: int,
+                       ignore_index: int = 255,
+                       what: str = 'label') -> None:
+    """Raise a ValueError if ``label`` holds values outside ``[0, K)`` other
+    than ``ignore_index``, listing them (sorted, the first few).
+
+    One reduction (and, on CUDA, one sync). The check of every label
+    tensor the losses, heads and ``ignore_aware_one_hot`` see.
+
+    Args:
+        label (Tensor): Integer labels of any shape.
+        num_classes (int): Number of classes ``K``.
+        ignore_index (int): Label of ignored pixels. Defaults to 255.
+        what (str): Names the tensor in the message, e.g.
+            ``'CBLASPPHead: gt_sem_seg'``. Defaults to ``'label'``.
+
+    Raises:
+        ValueError: ``'<what> contains values [...] that are neither a class
+            index in [0, K) nor the ignore index <ignore_index>'``.
+        TypeError: If ``label`` is not an integer tensor.
+    """
+    _checked_labels(label, num_classes, ignore_index, what)
+
+
 def ignore_aware_one_hot(label: Tensor,
                          num_classes: int,
                          ignore_index: int = 255,
@@ -484,19 +509,10 @@ def ignore_aware_one_hot(label: Tensor,
         ValueError: If ``label`` holds values outside ``[0, K)`` other than
             ``ignore_index``; the message lists them (sorted, the first few).
     """
-    if label.is_floating_point() or label.is_complex():
-        raise TypeError(f'label must be an integer tensor, got {label.dtype}')
-    num_classes = _check_num_classes(num_classes)
+    label, ignored = _checked_labels(label, num_classes, ignore_index,
+                                     'label')
     label = _squeeze_channel(label)
-    if label.dtype == torch.bool:
-        label = label.to(torch.uint8)
-    if num_classes > torch.iinfo(label.dtype).max:
-        label = label.long()  # torch would wrap num_classes to the dtype
-    ignored = _ignore_mask_torch(label, ignore_index)
-    invalid = ((label < 0) | (label >= num_classes)) & ~ignored
-    if bool(invalid.any()):
-        raise _invalid_label_error(
-            torch.unique(label[invalid]).tolist(), num_classes, ignore_index)
+    ignored = _squeeze_channel(ignored)
     classes = torch.arange(num_classes, device=label.device)
     one_hot = label.unsqueeze(-3) == classes.view(num_classes, 1, 1)
     if 0 <= ignore_index < num_classes:
@@ -628,9 +644,7 @@ def window_extreme_torch(values: Tensor,
     """
     if mode not in ('min', 'max'):
         raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-    if (isinstance(radius, bool) or not isinstance(radius, numbers.Integral)
-            or radius < 0):
-        raise ValueError(f'radius must be an integer >= 0, got {radius!r}')
+    radius = check_int('radius', radius, 0)
     if values.dim() < 2 or 2 * radius >= min(values.shape[-2:]):
         raise ValueError(f'a window of radius {radius} does not fit values '
                          f'of shape {tuple(values.shape)}')
@@ -659,35 +673,25 @@ def _is_uint8_ignore_255(label: Tensor, ignore_index: int) -> bool:
     return label.dtype == torch.uint8 and ignore_index == 255
 
 
-def _not_ignored_mask(label: Tensor, ignore_index: int,
-                      scratch: Optional[ScratchBuffers]) -> Tensor:
+def _not_ignored_mask(label: Tensor, ignore_index: int) -> Tensor:
     """Bool ``label != ignore_index`` (all True if the index does not fit
-    the dtype). For uint8 / 255 it is ``min(label + 1, 1)`` viewed as bool:
-    two vectorised ops, where a comparison with a scalar that writes bools
-    is several times slower on CPU."""
-    if _is_uint8_ignore_255(label, ignore_index):
-        buffer = _scratch_like(scratch, 'boundary.valid', label)
-        torch.add(label, 1, out=buffer)
-        return torch.clamp_max(buffer, 1, out=buffer).view(torch.bool)
+    the dtype). uint8 labels with ignore index 255 take the fast path in
+    :func:`label_to_boundary_masks_torch` instead."""
     info = torch.iinfo(label.dtype)
     if not info.min <= ignore_index <= info.max:
         return torch.ones(label.shape, dtype=torch.bool, device=label.device)
     return label != ignore_index
 
 
-def _ignore_neutral_maps(label: Tensor, not_ignored: Tensor, ignore_index: int,
-                         scratch: Optional[ScratchBuffers]):
-    """``(low, high, shift)``: two codings of ``label`` in which ignored
-    pixels are neutral for the window maximum of ``low`` and the window
-    minimum of ``high``; a valid label ``v`` is ``v + shift`` in ``low`` and
-    ``v`` in ``high``."""
-    if _is_uint8_ignore_255(label, ignore_index):
-        low = torch.add(
-            label, 1, out=_scratch_like(scratch, 'boundary.low', label))
-        return low, label, 1
+def _ignore_neutral_maps(label: Tensor, not_ignored: Tensor):
+    """``(low, high)``: two codings of ``label`` in which ignored pixels are
+    neutral for the window maximum of ``low`` and the window minimum of
+    ``high``; valid labels keep their values. (uint8 labels with ignore
+    index 255 take the fast path in :func:`label_to_boundary_masks_torch`
+    instead.)"""
     valid_values = label[not_ignored]
     if valid_values.numel() == 0:
-        return label, label, 0  # every pixel is ignored, hence masked
+        return label, label  # every pixel is ignored, hence masked
     low_value, high_value = (int(v) for v in torch.aminmax(valid_values))
     for dtype in (torch.uint8, torch.int16, torch.int32, torch.int64):
         info = torch.iinfo(dtype)
@@ -699,7 +703,7 @@ def _ignore_neutral_maps(label: Tensor, not_ignored: Tensor, ignore_index: int,
     ignored = ~not_ignored
     values = label.to(dtype)
     return (values.masked_fill(ignored, low_value - 1),
-            values.masked_fill(ignored, high_value + 1), 0)
+            values.masked_fill(ignored, high_value + 1))
 
 
 def label_to_boundary_masks_torch(
@@ -783,13 +787,12 @@ def label_to_boundary_masks_torch(
         else:
             low, high, shift = plus_one, label, 1
     else:
-        not_ignored = _not_ignored_mask(label, ignore_index, scratch)
+        not_ignored = _not_ignored_mask(label, ignore_index)
+        shift = 0
         if ignore_neighbours_differ:
             low = high = _as_compact_label_torch(label)
-            shift = 0
         else:
-            low, high, shift = _ignore_neutral_maps(label, not_ignored,
-                                                    ignore_index, scratch)
+            low, high = _ignore_neutral_maps(label, not_ignored)
     for radius, out in zip(radii, outs):
         if _band_covers_image(radius, height, width):
             out.copy_(not_ignored)

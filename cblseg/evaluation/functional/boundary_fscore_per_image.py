@@ -41,6 +41,8 @@ from typing import List, Sequence, Tuple
 import cv2
 import numpy as np
 
+from cblseg.ops.checks import format_values
+
 __all__ = [
     'GSCNN_TOLERANCE_RATIOS', 'check_tolerance_ratios', 'tolerance_pixels',
     'per_image_count_row_names', 'class_boundary_pixels',
@@ -115,11 +117,10 @@ def _codes(label: np.ndarray, valid: np.ndarray, num_classes: int,
         no_class[...] = False  # predicting the ignore index is that class
     bad = ((label < 0) | (label >= num_classes)) & ~no_class
     if bad.any():
-        values = np.unique(label[bad])
-        shown = ', '.join(str(v) for v in values[:8])
-        more = f', ... ({len(values) - 8} more)' if len(values) > 8 else ''
+        values = np.unique(label[bad]).tolist()
         raise ValueError(
-            f'{name}: the {what} contains values [{shown}{more}] that are '
+            f'{name}: the {what} contains values {format_values(values)} '
+            'that are '
             f'neither a class index in [0, {num_classes}) nor the ignore '
             f'index {ignore_index}')
     codes = np.where(no_class | ~valid, num_classes, label).astype(np.int32)

@@ -5,7 +5,8 @@ from typing import Dict
 import torch.nn as nn
 from torch import Tensor
 
-from .functional.cbl_window import _check_ignore_index, _check_kernel_size
+from cblseg.ops.checks import check_int
+from .functional.cbl_window import check_kernel_size
 
 __all__ = ['CBLTermsModule']
 
@@ -33,8 +34,8 @@ class CBLTermsModule(nn.Module):
         self.loss_weight_context = float(loss_weight_context)
         self.loss_weight_nce = float(loss_weight_nce)
         self.loss_weight_cn = float(loss_weight_cn)
-        self.kernel_size = _check_kernel_size(kernel_size)
-        self.ignore_index = _check_ignore_index(ignore_index)
+        self.kernel_size = check_kernel_size(kernel_size)
+        self.ignore_index = check_int('ignore_index', ignore_index)
         self.reference_quirks = bool(reference_quirks)
         self._loss_name = loss_name
 

@@ -82,7 +82,8 @@ class ConditionalBoundaryLoss(CBLTermsModule):
 
     def forward(self, feats: Tensor, logits: Tensor, gt_sem_seg: Tensor,
                 gt_edge_map: Tensor, cls_weight: Tensor,
-                cls_bias: Optional[Tensor]) -> Dict[str, Tensor]:
+                cls_bias: Optional[Tensor],
+                check_labels: bool = True) -> Dict[str, Tensor]:
         """Compute the weighted terms.
 
         Args:
@@ -92,6 +93,8 @@ class ConditionalBoundaryLoss(CBLTermsModule):
             gt_edge_map (Tensor): ``GenerateBoundary`` map, same shape.
             cls_weight (Tensor): Classifier weight (K, C) or (K, C, 1, 1).
             cls_bias (Tensor, optional): Classifier bias (K,).
+            check_labels (bool): Check the label values (the heads pass
+                False: they have checked them). Defaults to True.
 
         Returns:
             dict[str, Tensor]: ``{loss_name}_context``,
@@ -106,5 +109,6 @@ class ConditionalBoundaryLoss(CBLTermsModule):
             cls_bias,
             kernel_size=self.kernel_size,
             ignore_index=self.ignore_index,
-            reference_quirks=self.reference_quirks)
+            reference_quirks=self.reference_quirks,
+            check_labels=check_labels)
         return self.weighted(terms)

@@ -71,7 +71,8 @@ class MaskConditionalBoundaryLoss(CBLTermsModule):
                 cls_logits: Tensor,
                 gt_sem_seg: Tensor,
                 gt_edge_map: Tensor,
-                mask_logits: Optional[Tensor] = None) -> Dict[str, Tensor]:
+                mask_logits: Optional[Tensor] = None,
+                check_labels: bool = True) -> Dict[str, Tensor]:
         """Compute the weighted terms.
 
         Args:
@@ -82,6 +83,8 @@ class MaskConditionalBoundaryLoss(CBLTermsModule):
             gt_edge_map (Tensor): ``GenerateBoundary`` map, same shape.
             mask_logits (Tensor, optional): Last layer's mask logits
                 (B, Q, h, w), if already computed.
+            check_labels (bool): Check the label values (the heads pass
+                False: they have checked them). Defaults to True.
 
         Returns:
             dict[str, Tensor]: ``{loss_name}_context``,
@@ -96,5 +99,6 @@ class MaskConditionalBoundaryLoss(CBLTermsModule):
             mask_logits=mask_logits,
             kernel_size=self.kernel_size,
             ignore_index=self.ignore_index,
-            reference_quirks=self.reference_quirks)
+            reference_quirks=self.reference_quirks,
+            check_labels=check_labels)
         return self.weighted(terms)

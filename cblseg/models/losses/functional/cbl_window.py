@@ -10,14 +10,13 @@ CN term itself. :mod:`.conditional_boundary_loss` (per-pixel heads) and
 only in their NCE term and in where the features and the prediction come
 from; everything here is used by both.
 """
-import numbers
 from typing import List, NamedTuple, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from cblseg.ops import ignore_aware_one_hot
+from cblseg.ops.checks import check_int
 
 # The reference's constant in m = S / (n + eps).
 _MEAN_EPS = 1e-5
@@ -38,21 +37,9 @@ def _cache_blocking(device: torch.device) -> bool:
 # --------------------------------------------------------------------------
 # Input checks
 # --------------------------------------------------------------------------
-def _check_kernel_size(kernel_size) -> int:
-    if (isinstance(kernel_size, bool)
-            or not isinstance(kernel_size, numbers.Integral) or kernel_size < 1
-            or kernel_size % 2 == 0):
-        raise ValueError(
-            f'kernel_size must be an odd integer >= 1, got {kernel_size!r}')
-    return int(kernel_size)
-
-
-def _check_ignore_index(ignore_index) -> int:
-    if (isinstance(ignore_index, bool)
-            or not isinstance(ignore_index, numbers.Integral)):
-        raise ValueError(
-            f'ignore_index must be an integer, got {ignore_index!r}')
-    return int(ignore_index)
+def check_kernel_size(kernel_size) -> int:
+    """The window size ``k`` as an int: an odd integer >= 1."""
+    return check_int('kernel_size', kernel_size, 1, odd=True, hint='e.g. 5')
 
 
 def _as_label_map(label: Tensor, name: str, batch: int) -> Tensor:
@@ -67,19 +54,6 @@ def _as_label_map(label: Tensor, name: str, batch: int) -> Tensor:
         raise ValueError(f'{name} must be (B, 1, H, W) or (B, H, W) with '
                          f'B = {batch}, got shape {tuple(label.shape)}')
     return label
-
-
-def _validate_labels(label: Tensor, num_classes: int,
-                     ignore_index: int) -> None:
-    """Raise the shared ValueError naming labels outside [0, K) + ignore."""
-    wide = label.long()
-    invalid = ((wide < 0) | (wide >= num_classes)) & (wide != ignore_index)
-    if bool(invalid.any()):
-        # ignore_aware_one_hot raises the ValueError listing the values.
-        ignore_aware_one_hot(wide, num_classes, ignore_index)
-        raise ValueError(  # pragma: no cover (defensive)
-            f'label contains values outside [0, {num_classes}) other than '
-            f'the ignore index {ignore_index}')
 
 
 def _resize_nearest(label: Tensor, size: Tuple[int, int]) -> Tensor:
@@ -227,8 +201,8 @@ def _context_grad_maps(feats: Tensor, label: Tensor, boundary: Tensor, offsets,
     if reference_quirks:
         interior_count = counts[:, 0]
         num_images = int(counts_image.sum())
-        if num_images == 0 or bool(
-            (counts_image & (interior_count == 0)).any()):
+        no_interior = counts_image & (interior_count == 0)
+        if num_images == 0 or bool(no_interior.any()):
             # No image counts (0 / 0), or one does but has no interior
             # boundary pixel: the reference's F.mse_loss of empty tensors
             # is NaN and it returns 0 for the whole batch.

@@ -34,11 +34,12 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from cblseg.ops.boundary import check_label_values
+from cblseg.ops.checks import check_int
 from .cbl_window import (_MEAN_EPS, NeighbourSets, _accumulate_shifted,
-                         _as_label_map, _check_ignore_index,
-                         _check_kernel_size, _cn_term, _context_grad_maps,
+                         _as_label_map, _cn_term, _context_grad_maps,
                          _feats_minus_mean, _neighbour_sets, _overlap,
-                         _resize_nearest, _validate_labels, _window_offsets)
+                         _resize_nearest, _window_offsets, check_kernel_size)
 
 __all__ = ['conditional_boundary_loss']
 
@@ -190,16 +191,16 @@ class _CBLFunction(torch.autograd.Function):
         return (grad, ) + (None, ) * 9
 
 
-def conditional_boundary_loss(
-        feats: Tensor,
-        logits: Tensor,
-        gt_sem_seg: Tensor,
-        gt_edge_map: Tensor,
-        cls_weight: Tensor,
-        cls_bias: Optional[Tensor] = None,
-        kernel_size: int = 5,
-        ignore_index: int = 255,
-        reference_quirks: bool = False) -> Dict[str, Tensor]:
+def conditional_boundary_loss(feats: Tensor,
+                              logits: Tensor,
+                              gt_sem_seg: Tensor,
+                              gt_edge_map: Tensor,
+                              cls_weight: Tensor,
+                              cls_bias: Optional[Tensor] = None,
+                              kernel_size: int = 5,
+                              ignore_index: int = 255,
+                              reference_quirks: bool = False,
+                              check_labels: bool = True) -> Dict[str, Tensor]:
     """The three unweighted terms of the Conditional Boundary Loss.
 
     Definition (default mode). ``L`` and ``E`` are ``gt_sem_seg`` and
@@ -259,6 +260,11 @@ def conditional_boundary_loss(
         ignore_index (int): Ignored label. Defaults to 255.
         reference_quirks (bool): Compute the context term as the reference
             does (see above). Defaults to False.
+        check_labels (bool): Check that ``gt_sem_seg`` holds only classes
+            and ``ignore_index`` (one reduction; one sync on CUDA), raising
+            the ValueError below. The CBL heads pass False: they check the
+            labels once per step, before the decode loss. With False,
+            invalid labels give undefined results. Defaults to True.
 
     Returns:
         dict[str, Tensor]: 0-dim tensors ``context``, ``nce`` and ``cn``
@@ -269,8 +275,8 @@ def conditional_boundary_loss(
             labels that are neither in ``[0, K)`` nor ``ignore_index`` (the
             message lists them).
     """
-    kernel_size = _check_kernel_size(kernel_size)
-    ignore_index = _check_ignore_index(ignore_index)
+    kernel_size = check_kernel_size(kernel_size)
+    ignore_index = check_int('ignore_index', ignore_index)
     if not isinstance(feats, Tensor) or feats.dim() != 4:
         raise ValueError('feats must be a (B, C, h, w) tensor, got '
                          f'{getattr(feats, "shape", type(feats))}')
@@ -297,7 +303,8 @@ def conditional_boundary_loss(
         raise ValueError('gt_edge_map must have the shape of gt_sem_seg '
                          f'{tuple(gt_sem_seg.shape)}, got '
                          f'{tuple(gt_edge_map.shape)}')
-    _validate_labels(gt_sem_seg, k, ignore_index)
+    if check_labels:
+        check_label_values(gt_sem_seg, k, ignore_index, 'gt_sem_seg')
 
     with torch.autocast(device_type=feats.device.type, enabled=False):
         # fp16 / bf16 -> fp32; fp64 stays fp64.

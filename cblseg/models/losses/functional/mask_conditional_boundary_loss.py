@@ -28,10 +28,11 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
+from cblseg.ops.boundary import check_label_values
+from cblseg.ops.checks import check_int
 from .cbl_window import (_MEAN_EPS, NeighbourSets, _as_label_map,
-                         _check_ignore_index, _check_kernel_size,
-                         _neighbour_sets, _resize_nearest, _validate_labels,
-                         _window_offsets)
+                         _neighbour_sets, _resize_nearest, _window_offsets,
+                         check_kernel_size)
 from .conditional_boundary_loss import _CBLFunction
 
 __all__ = ['mask_conditional_boundary_loss', 'mask_semantic_prediction']
@@ -137,7 +138,8 @@ def mask_conditional_boundary_loss(
         mask_logits: Optional[Tensor] = None,
         kernel_size: int = 5,
         ignore_index: int = 255,
-        reference_quirks: bool = False) -> Dict[str, Tensor]:
+        reference_quirks: bool = False,
+        check_labels: bool = True) -> Dict[str, Tensor]:
     """The three unweighted terms of the CBL for mask classification.
 
     Definition (default mode), for the last transformer-decoder layer.
@@ -197,6 +199,11 @@ def mask_conditional_boundary_loss(
         ignore_index (int): Ignored label. Defaults to 255.
         reference_quirks (bool): The authors' context term (see above).
             Defaults to False.
+        check_labels (bool): Check that ``gt_sem_seg`` holds only classes
+            and ``ignore_index`` (one reduction; one sync on CUDA), raising
+            the ValueError below. The CBL heads pass False: they check the
+            labels once per step, before the decode loss. With False,
+            invalid labels give undefined results. Defaults to True.
 
     Returns:
         dict[str, Tensor]: 0-dim tensors ``context``, ``nce`` and ``cn``,
@@ -206,8 +213,8 @@ def mask_conditional_boundary_loss(
         ValueError: On shape mismatches, an invalid ``kernel_size``, or
             labels that are neither in ``[0, K)`` nor ``ignore_index``.
     """
-    kernel_size = _check_kernel_size(kernel_size)
-    ignore_index = _check_ignore_index(ignore_index)
+    kernel_size = check_kernel_size(kernel_size)
+    ignore_index = check_int('ignore_index', ignore_index)
     for name, value, dim in (('mask_feats', mask_feats, 4),
                              ('mask_embed', mask_embed, 3), ('cls_logits',
                                                              cls_logits, 3)):
@@ -237,7 +244,8 @@ def mask_conditional_boundary_loss(
         raise ValueError('gt_edge_map must have the shape of gt_sem_seg '
                          f'{tuple(gt_sem_seg.shape)}, got '
                          f'{tuple(gt_edge_map.shape)}')
-    _validate_labels(gt_sem_seg, num_classes, ignore_index)
+    if check_labels:
+        check_label_values(gt_sem_seg, num_classes, ignore_index, 'gt_sem_seg')
 
     with torch.autocast(device_type=mask_feats.device.type, enabled=False):
         dtype = torch.promote_types(mask_feats.dtype, torch.float32)
