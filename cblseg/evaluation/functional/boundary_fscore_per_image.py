@@ -41,7 +41,7 @@ from typing import List, Sequence, Tuple
 import cv2
 import numpy as np
 
-from cblseg.ops.checks import format_values
+from cblseg.ops.checks import check_real, format_values
 
 __all__ = [
     'GSCNN_TOLERANCE_RATIOS', 'check_tolerance_ratios', 'tolerance_pixels',
@@ -60,15 +60,11 @@ def check_tolerance_ratios(ratios: Sequence[float]) -> Tuple[float, ...]:
     (``0 < ratio < 1``): returned sorted, without duplicates."""
     if isinstance(ratios, numbers.Real):
         ratios = (ratios, )
-    result = []
-    for ratio in ratios:
-        if (isinstance(ratio, bool) or not isinstance(ratio, numbers.Real)
-                or not 0 < ratio < 1):
-            raise ValueError(
-                'bf_tolerance_ratios must be fractions of the image diagonal '
-                f'in (0, 1), e.g. {GSCNN_TOLERANCE_RATIOS}, got '
-                f'{tuple(ratios)!r}')
-        result.append(float(ratio))
+    hint = f'fractions of the image diagonal, e.g. {GSCNN_TOLERANCE_RATIOS}'
+    result = [
+        check_real('bf_tolerance_ratios', ratio, 0, 1, hint=hint)
+        for ratio in ratios
+    ]
     if not result:
         raise ValueError('bf_tolerance_ratios must hold at least one ratio')
     return tuple(sorted(set(result)))
