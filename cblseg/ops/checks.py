@@ -138,8 +138,7 @@ def check_real(name: str,
     return float(value)
 
 
-def format_values(values: Sequence,
-                  limit: int = MAX_REPORTED_VALUES) -> str:
+def format_values(values: Sequence, limit: int = MAX_REPORTED_VALUES) -> str:
     """The first ``limit`` of a (sorted) sequence of values, for messages:
     ``'[3, 7]'``, or ``'[0, 1, 2, 3, 4, 5, 6, 7, ... (4 more)]'``."""
     values = list(values)

@@ -50,11 +50,12 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from cblseg.ops.boundary import (ScratchBuffers, _scratch_like, check_radius,
-                                 label_to_boundary_mask_torch,
-                                 label_to_boundary_masks_torch,
-                                 window_extreme_torch)
+from cblseg.ops.boundary import (label_to_boundary_mask_torch,
+                                 label_to_boundary_masks_torch)
 from cblseg.ops.checks import check_int, check_ints, format_values
+from cblseg.ops.radius import check_radius
+from cblseg.ops.window import (ScratchBuffers, _scratch_like,
+                               window_extreme_torch)
 
 __all__ = [
     'BoundaryCounts', 'count_row_names', 'check_tolerances', 'boundary_counts',

@@ -34,8 +34,8 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from cblseg.ops.boundary import check_label_values
 from cblseg.ops.checks import check_int
+from cblseg.ops.labels import check_label_values
 from .cbl_window import (_MEAN_EPS, NeighbourSets, _accumulate_shifted,
                          _as_label_map, _cn_term, _context_grad_maps,
                          _feats_minus_mean, _neighbour_sets, _overlap,

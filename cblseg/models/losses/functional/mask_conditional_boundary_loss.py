@@ -28,8 +28,8 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
-from cblseg.ops.boundary import check_label_values
 from cblseg.ops.checks import check_int
+from cblseg.ops.labels import check_label_values
 from .cbl_window import (_MEAN_EPS, NeighbourSets, _as_label_map,
                          _neighbour_sets, _resize_nearest, _window_offsets,
                          check_kernel_size)
