@@ -370,7 +370,8 @@ def test_odd_shapes(shape, quirks):
 def test_gpu_code_path_on_cpu(monkeypatch):
     """Small cache blocks and the un-blocked code path (used on GPUs) give
     the same result as the default blocking."""
-    module = importlib.import_module('cblseg.models.losses.cbl_window')
+    module = importlib.import_module(
+        'cblseg.models.losses.functional.cbl_window')
     feats, *rest = make_inputs(seed=12, h=12, w=10)
 
     def run():

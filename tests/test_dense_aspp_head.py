@@ -202,13 +202,13 @@ def test_resize_concat_input_transform():
     [
         (dict(dilations=()), 'dilations must be a non-empty'),
         (dict(dilations=None), 'dilations must be a non-empty'),
-        (dict(dilations=(3, 0)), 'every dilation must be a positive int'),
-        (dict(dilations=(3, 1.5)), 'every dilation must be a positive int'),
-        (dict(bottleneck_channels=0), 'bottleneck_channels must be a '
-         'positive int, got 0'),
-        (dict(growth_channels=-4), 'growth_channels must be a positive int'),
-        (dict(channels=0), 'channels must be a positive int, got 0'),
-        (dict(in_channels=0), 'in_channels must be a positive int'),
+        (dict(dilations=(3, 0)), r'dilations\[1\] must be an integer >= 1'),
+        (dict(dilations=(3, 1.5)), r'dilations\[1\] must be an integer >= 1'),
+        (dict(bottleneck_channels=0), 'bottleneck_channels must be an '
+         'integer >= 1, got 0'),
+        (dict(growth_channels=-4), 'growth_channels must be an integer >= 1'),
+        (dict(channels=0), 'channels must be an integer >= 1, got 0'),
+        (dict(in_channels=0), 'in_channels must be an integer >= 1'),
         (dict(in_channels=[8, 0], in_index=[0, 1],
               input_transform='resize_concat'), r'in_channels\[1\]'),
         (dict(in_channels=[8, 16], in_index=[0, 1],

@@ -1,6 +1,12 @@
 # Copyright (c) cblseg contributors. All rights reserved.
-from .losses import ConditionalBoundaryLoss, conditional_boundary_loss
+from cblseg._optional import mmseg_installed
+from .losses import conditional_boundary_loss
 
-__all__ = ['ConditionalBoundaryLoss', 'conditional_boundary_loss']
-from .decode_heads import *  # noqa: F401,F403,E402  (CBL decode heads)
-from .segmentors import *  # noqa: F401,F403,E402  (test-time augmentation)
+__all__ = ['conditional_boundary_loss']
+
+if mmseg_installed():  # registered modules (see cblseg/_optional.py)
+    from .decode_heads import *  # noqa: F401,F403  (CBL decode heads)
+    from .losses import ConditionalBoundaryLoss
+    from .segmentors import *  # noqa: F401,F403  (test-time augmentation)
+
+    __all__ += ['ConditionalBoundaryLoss']

@@ -48,15 +48,30 @@ neighbours *not* counting as different (the Boundary IoU ground-truth band:
 the class of an ignored pixel is unknown), and reuses scratch memory across
 calls (:class:`ScratchBuffers`); :func:`window_extreme_torch` exposes the
 running min/max itself.
+
+Layout: the radius (:mod:`.radius`), the label checks and one-hot
+encodings (:mod:`.labels`) and the running window extremes with their
+scratch memory (:mod:`.window`) are modules of their own; this module keeps
+the boundary maps and re-exports the rest under its old names.
 """
-import math
-import numbers
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 import torch
 from torch import Tensor
+
+from .checks import check_int
+# Re-exported: cblseg.ops.boundary was one module before 0.3 and these names
+# are imported from it.
+from .labels import (_check_label_tensor, _ignore_mask_torch, _squeeze_channel,
+                     check_label_values, ignore_aware_one_hot,
+                     ignore_aware_one_hot_numpy)
+from .radius import (DEFAULT_DILATION, _band_covers_image, check_radius,
+                     check_radius_options, radius_from_dilation,
+                     resolve_radius)
+from .window import (ScratchBuffers, _running_extreme, _scratch_like,
+                     window_extreme_torch)
 
 __all__ = [
     'DEFAULT_DILATION', 'radius_from_dilation', 'check_radius',
@@ -64,142 +79,8 @@ __all__ = [
     'label_to_boundary_torch', 'ignore_aware_one_hot',
     'ignore_aware_one_hot_numpy', 'class_boundaries', 'ScratchBuffers',
     'window_extreme_torch', 'label_to_boundary_mask_torch',
-    'label_to_boundary_masks_torch'
+    'label_to_boundary_masks_torch', 'check_label_values'
 ]
-
-# How many offending values an error message lists.
-_MAX_REPORTED_VALUES = 8
-
-
-#: Band width when neither ``dilation`` nor ``radius`` is given: the Boundary
-#: IoU paper's default, and what the CBL reference trains with.
-DEFAULT_DILATION = 0.02
-
-
-# --------------------------------------------------------------------------
-# Shared helpers
-# --------------------------------------------------------------------------
-def radius_from_dilation(dilation: float, height: int, width: int) -> int:
-    """Convert a dilation ratio of the image diagonal to a radius in pixels.
-
-    Args:
-        dilation (float): Boundary width as a fraction of the image diagonal,
-            must be > 0 (0.02 in the Boundary IoU paper and the CBL code).
-        height (int): Height of the label map in pixels.
-        width (int): Width of the label map in pixels.
-
-    Returns:
-        int: ``max(1, round(dilation * sqrt(height**2 + width**2)))``, rounded
-        half to even like the reference implementation.
-
-    Raises:
-        ValueError: If ``dilation`` is not a finite number > 0 or the size is
-            not positive.
-    """
-    if (isinstance(dilation, bool) or not isinstance(dilation, numbers.Real)
-            or not math.isfinite(dilation) or dilation <= 0):
-        raise ValueError(
-            f'dilation must be a finite number > 0, got {dilation!r}')
-    if height < 1 or width < 1:
-        raise ValueError(
-            f'height and width must be >= 1, got {height!r} x {width!r}')
-    diagonal = math.sqrt(height * height + width * width)
-    return max(1, int(round(float(dilation) * diagonal)))
-
-
-def check_radius(radius: int) -> int:
-    """Validate a boundary radius in pixels.
-
-    Args:
-        radius (int): Chebyshev radius of the boundary band, must be an
-            integer >= 1.
-
-    Returns:
-        int: ``radius`` as a Python int.
-
-    Raises:
-        ValueError: If ``radius`` is not an integer >= 1.
-    """
-    if (isinstance(radius, bool) or not isinstance(radius, numbers.Integral)
-            or radius < 1):
-        raise ValueError(f'radius must be an integer >= 1, got {radius!r}')
-    return int(radius)
-
-
-def check_radius_options(dilation: Optional[float] = None,
-                         radius: Optional[int] = None) -> None:
-    """Validate a ``dilation`` / ``radius`` pair as components take it.
-
-    Args:
-        dilation (float, optional): Band radius as a ratio of the diagonal.
-        radius (int, optional): Band radius in pixels.
-
-    Raises:
-        ValueError: If both are given, or the given one is invalid.
-    """
-    if dilation is not None and radius is not None:
-        raise ValueError('give either dilation or radius, not both; got '
-                         f'dilation={dilation!r}, radius={radius!r}')
-    if radius is not None:
-        check_radius(radius)
-    elif dilation is not None:
-        radius_from_dilation(dilation, 1, 1)
-
-
-def resolve_radius(height: int,
-                   width: int,
-                   dilation: Optional[float] = None,
-                   radius: Optional[int] = None) -> int:
-    """The band radius in pixels for a ``height x width`` map.
-
-    Args:
-        height (int): Map height.
-        width (int): Map width.
-        dilation (float, optional): Ratio of the diagonal; defaults to
-            :data:`DEFAULT_DILATION` when ``radius`` is not given either.
-        radius (int, optional): Radius in pixels.
-
-    Returns:
-        int: ``radius`` if given, else ``radius_from_dilation``.
-    """
-    check_radius_options(dilation, radius)
-    if radius is not None:
-        return int(radius)
-    return radius_from_dilation(
-        DEFAULT_DILATION if dilation is None else dilation, height, width)
-
-
-def _format_values(values) -> str:
-    """Format the first few of a sorted sequence of values for messages."""
-    values = list(values)
-    shown = ', '.join(str(v) for v in values[:_MAX_REPORTED_VALUES])
-    more = len(values) - _MAX_REPORTED_VALUES
-    return f'[{shown}, ... ({more} more)]' if more > 0 else f'[{shown}]'
-
-
-def _invalid_label_error(values, num_classes: int,
-                         ignore_index: int) -> ValueError:
-    return ValueError(
-        f'label contains values {_format_values(values)} that are neither '
-        f'a class index in [0, {num_classes}) nor the ignore index '
-        f'{ignore_index}')
-
-
-def _check_num_classes(num_classes: int) -> int:
-    if (isinstance(num_classes, bool)
-            or not isinstance(num_classes, numbers.Integral)
-            or num_classes < 1):
-        raise ValueError(
-            f'num_classes must be an integer >= 1, got {num_classes!r}')
-    return int(num_classes)
-
-
-def _band_covers_image(radius: int, height: int, width: int) -> bool:
-    """Whether every pixel lies within ``radius`` of the image border.
-
-    Then no window fits inside the image and every pixel is boundary.
-    """
-    return 2 * radius >= height or 2 * radius >= width
 
 
 # --------------------------------------------------------------------------
@@ -259,9 +140,8 @@ def label_to_boundary(label: np.ndarray,
         raise ValueError(
             f'label must be a 2D H x W map, got shape {label.shape}')
     radius = check_radius(radius)
-    if not 0 <= ignore_index <= 255:
-        raise ValueError('ignore_index must be in [0, 255] to fit the uint8 '
-                         f'boundary map, got {ignore_index!r}')
+    ignore_index = check_int(
+        'ignore_index', ignore_index, 0, 255, hint='to fit the uint8 map')
     height, width = label.shape
     if label.size == 0 or _band_covers_image(radius, height, width):
         boundary = np.ones(label.shape, dtype=np.uint8)
@@ -293,54 +173,9 @@ def label_to_boundary(label: np.ndarray,
     return boundary
 
 
-def ignore_aware_one_hot_numpy(label: np.ndarray,
-                               num_classes: int,
-                               ignore_index: int = 255) -> np.ndarray:
-    """One-hot encode a label map, ignored pixels all-zero (numpy twin of
-    :func:`ignore_aware_one_hot`).
-
-    Args:
-        label (np.ndarray): ``(B,) H x W`` integer label map.
-        num_classes (int): Number of classes ``K``.
-        ignore_index (int): Label of ignored pixels. Defaults to 255.
-
-    Returns:
-        np.ndarray: ``(B,) K x H x W`` uint8 array.
-
-    Raises:
-        ValueError: If ``label`` holds values outside ``[0, K)`` other than
-            ``ignore_index``; the message lists them.
-    """
-    label = np.asarray(label)
-    num_classes = _check_num_classes(num_classes)
-    if not np.issubdtype(label.dtype, np.integer):
-        raise TypeError(f'label must be an integer array, got {label.dtype}')
-    invalid = ((label < 0) | (label >= num_classes)) & (label != ignore_index)
-    if invalid.any():
-        raise _invalid_label_error(
-            np.unique(label[invalid]).tolist(), num_classes, ignore_index)
-    classes = np.arange(num_classes).reshape(num_classes, 1, 1)
-    one_hot = np.expand_dims(label, -3) == classes
-    if 0 <= ignore_index < num_classes:
-        one_hot &= np.expand_dims(label != ignore_index, -3)
-    return one_hot.view(np.uint8)
-
-
 # --------------------------------------------------------------------------
 # torch backend (batched, any device: losses and metrics)
 # --------------------------------------------------------------------------
-def _check_label_tensor(label) -> None:
-    """An integer H x W, B x H x W or B x 1 x H x W tensor, else raise."""
-    if not isinstance(label, Tensor):
-        raise TypeError(f'label must be a torch.Tensor, got {type(label)}')
-    if label.is_floating_point() or label.is_complex():
-        raise TypeError(f'label must be an integer tensor, got {label.dtype}')
-    if label.dim() not in (2, 3, 4) or (label.dim() == 4
-                                        and label.shape[1] != 1):
-        raise ValueError('label must be H x W, B x H x W or B x 1 x H x W, '
-                         f'got shape {tuple(label.shape)}')
-
-
 def _as_compact_label_torch(label: Tensor) -> Tensor:
     """Narrow an integer label tensor to the smallest dtype holding its
     values; the running min/max below is memory bound (uint8 is ~5x faster
@@ -355,54 +190,6 @@ def _as_compact_label_torch(label: Tensor) -> Tensor:
         if info.min <= low and high <= info.max:
             return label.to(dtype)
     return label
-
-
-def _ignore_mask_torch(label: Tensor, ignore_index: int) -> Tensor:
-    """``label == ignore_index``, False everywhere when the index does not
-    fit ``label``'s dtype (torch would wrap it: uint8 ``x == -1`` is
-    ``x == 255``)."""
-    if label.dtype == torch.bool:
-        return torch.zeros_like(label)
-    info = torch.iinfo(label.dtype)
-    if not info.min <= ignore_index <= info.max:
-        return torch.zeros(label.shape, dtype=torch.bool, device=label.device)
-    return label == ignore_index
-
-
-def _running_extreme(values: Tensor,
-                     window: int,
-                     dim: int,
-                     reduce,
-                     pingpong: Optional['_PingPong'] = None) -> Tensor:
-    """Min or max over every full window of ``window`` consecutive entries
-    along ``dim`` (output length ``n - window + 1``).
-
-    Doubling: after step k each entry holds the extreme of the 2**k entries
-    starting at it; two overlapping power-of-two spans then cover any
-    window. ``O(log window)`` element-wise ops, each vectorised.
-
-    With ``pingpong`` the steps write alternately into its two scratch
-    buffers instead of fresh tensors (same values; on CPU, touching fresh
-    memory costs several times the op itself).
-    """
-
-    def step(first: Tensor, second: Tensor) -> Tensor:
-        if pingpong is None:
-            return reduce(first, second)
-        return reduce(first, second, out=pingpong.target(first))
-
-    span = 1
-    while 2 * span <= window:
-        length = values.shape[dim] - span
-        values = step(
-            values.narrow(dim, 0, length), values.narrow(dim, span, length))
-        span *= 2
-    if span < window:
-        offset = window - span
-        length = values.shape[dim] - offset
-        values = step(
-            values.narrow(dim, 0, length), values.narrow(dim, offset, length))
-    return values
 
 
 def label_to_boundary_torch(label: Tensor,
@@ -451,59 +238,6 @@ def label_to_boundary_torch(label: Tensor,
     return boundary
 
 
-def _squeeze_channel(label: Tensor) -> Tensor:
-    """Accept ``B x 1 x H x W`` labels (stacked ``gt_sem_seg``)."""
-    if label.dim() == 4 and label.shape[1] == 1:
-        return label.squeeze(1)
-    if label.dim() not in (2, 3):
-        raise ValueError('label must be H x W, B x H x W or B x 1 x H x W, '
-                         f'got shape {tuple(label.shape)}')
-    return label
-
-
-def ignore_aware_one_hot(label: Tensor,
-                         num_classes: int,
-                         ignore_index: int = 255,
-                         dtype: torch.dtype = torch.uint8) -> Tensor:
-    """One-hot encode labels with ignored pixels all-zero (torch).
-
-    Unlike ``F.one_hot`` this never triggers a device-side assert: labels
-    are validated first (one reduction and, on CUDA, one sync).
-
-    Args:
-        label (Tensor): Integer labels, ``H x W``, ``B x H x W`` or
-            ``B x 1 x H x W``.
-        num_classes (int): Number of classes ``K``.
-        ignore_index (int): Label of ignored pixels. Defaults to 255.
-        dtype (torch.dtype): Output dtype. Defaults to ``torch.uint8``.
-
-    Returns:
-        Tensor: ``(B,) K x H x W`` one-hot tensor on ``label``'s device.
-
-    Raises:
-        ValueError: If ``label`` holds values outside ``[0, K)`` other than
-            ``ignore_index``; the message lists them (sorted, the first few).
-    """
-    if label.is_floating_point() or label.is_complex():
-        raise TypeError(f'label must be an integer tensor, got {label.dtype}')
-    num_classes = _check_num_classes(num_classes)
-    label = _squeeze_channel(label)
-    if label.dtype == torch.bool:
-        label = label.to(torch.uint8)
-    if num_classes > torch.iinfo(label.dtype).max:
-        label = label.long()  # torch would wrap num_classes to the dtype
-    ignored = _ignore_mask_torch(label, ignore_index)
-    invalid = ((label < 0) | (label >= num_classes)) & ~ignored
-    if bool(invalid.any()):
-        raise _invalid_label_error(
-            torch.unique(label[invalid]).tolist(), num_classes, ignore_index)
-    classes = torch.arange(num_classes, device=label.device)
-    one_hot = label.unsqueeze(-3) == classes.view(num_classes, 1, 1)
-    if 0 <= ignore_index < num_classes:
-        one_hot &= ~ignored.unsqueeze(-3)
-    return one_hot.to(dtype)
-
-
 def class_boundaries(label: Tensor,
                      num_classes: int,
                      radius: int,
@@ -533,161 +267,33 @@ def class_boundaries(label: Tensor,
 
 
 # --------------------------------------------------------------------------
-# Scratch memory, window extremes and the ground-truth band (for metrics)
+# Bands with a choice for ignore-labelled neighbours (for metrics)
 # --------------------------------------------------------------------------
-class ScratchBuffers:
-    """Named scratch tensors that the torch ops reuse from call to call.
-
-    On CPU a fresh multi-megabyte tensor costs page faults that take several
-    times as long as the element-wise op that fills it (1.6 ms against
-    0.2 ms for ``torch.maximum`` on a 1024 x 2048 uint8 map on one core of
-    the benchmark machine). Code that runs the ops once per image, like a
-    metric, keeps one instance and passes it as ``scratch``: each buffer
-    grows to the largest size seen and is handed out as a view.
-
-    A tensor returned by :meth:`get` stays valid until the next :meth:`get`
-    with the same name and dtype on the same device. Not thread-safe.
-    """
-
-    def __init__(self) -> None:
-        self._flat: Dict[tuple, Tensor] = {}
-
-    def get(self, name: str, shape, dtype: torch.dtype, device) -> Tensor:
-        """A contiguous tensor of ``shape`` (contents undefined)."""
-        shape = tuple(int(n) for n in shape)
-        numel = math.prod(shape)
-        key = (name, dtype, torch.device(device))
-        flat = self._flat.get(key)
-        if flat is None or flat.numel() < numel:
-            flat = torch.empty(max(numel, 1), dtype=dtype, device=device)
-            self._flat[key] = flat
-        return flat[:numel].view(shape)
-
-    def clear(self) -> None:
-        """Release all buffers."""
-        self._flat.clear()
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes held."""
-        return sum(t.numel() * t.element_size() for t in self._flat.values())
-
-
-def _shares_memory(first: Tensor, second: Tensor) -> bool:
-    return (first.device == second.device
-            and first.untyped_storage().data_ptr()
-            == second.untyped_storage().data_ptr())
-
-
-class _PingPong:
-    """Two scratch buffers the doubling steps write to in turn; the first
-    step never writes into the buffer its input lives in."""
-
-    def __init__(self, scratch: ScratchBuffers, name: str, like: Tensor):
-        self._buffers = [
-            scratch.get(f'{name}.{index}', like.shape, like.dtype, like.device)
-            for index in (0, 1)
-        ]
-        self._next = 1 if _shares_memory(like, self._buffers[0]) else 0
-
-    def target(self, like: Tensor) -> Tensor:
-        """A view of the next buffer with the shape of ``like``."""
-        buffer = self._buffers[self._next]
-        self._next ^= 1
-        return buffer[tuple(slice(0, n) for n in like.shape)]
-
-
-def window_extreme_torch(values: Tensor,
-                         radius: int,
-                         mode: str,
-                         scratch: Optional[ScratchBuffers] = None,
-                         name: str = 'window') -> Tensor:
-    """Minimum or maximum of every full ``(2r + 1) x (2r + 1)`` window.
-
-    The running-extreme machinery of :func:`label_to_boundary_torch`
-    (``O(log r)`` element-wise ops by doubling, row pass then column pass),
-    exposed for callers that need other window statistics, e.g. the
-    tolerance matching of the boundary F-score. Composable: windows of radii
-    ``r1`` and then ``r2`` give the window of radius ``r1 + r2``.
-
-    Args:
-        values (Tensor): ``(..., H, W)`` tensor of a dtype that
-            ``torch.minimum`` / ``torch.maximum`` support.
-        radius (int): Chebyshev radius ``r >= 0`` with ``2r < H`` and
-            ``2r < W``.
-        mode (str): ``'min'`` or ``'max'``.
-        scratch (ScratchBuffers, optional): Write into the buffers
-            ``f'{name}.0'`` and ``f'{name}.1'`` of ``scratch`` instead of
-            fresh tensors; the result is then a view of one of them.
-        name (str): Buffer name prefix, see ``scratch``.
-
-    Returns:
-        Tensor: ``(..., H - 2r, W - 2r)``; entry ``(y, x)`` is the extreme of
-        ``values[..., y:y + 2r + 1, x:x + 2r + 1]``. ``values`` itself when
-        ``r == 0``.
-    """
-    if mode not in ('min', 'max'):
-        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-    if (isinstance(radius, bool) or not isinstance(radius, numbers.Integral)
-            or radius < 0):
-        raise ValueError(f'radius must be an integer >= 0, got {radius!r}')
-    if values.dim() < 2 or 2 * radius >= min(values.shape[-2:]):
-        raise ValueError(f'a window of radius {radius} does not fit values '
-                         f'of shape {tuple(values.shape)}')
-    if radius == 0:
-        return values
-    reduce = torch.minimum if mode == 'min' else torch.maximum
-    pingpong = None if scratch is None else _PingPong(scratch, name, values)
-    window = 2 * radius + 1
-    rows = _running_extreme(values, window, -1, reduce, pingpong)
-    return _running_extreme(rows, window, -2, reduce, pingpong)
-
-
-def _scratch_like(scratch: Optional[ScratchBuffers],
-                  name: str,
-                  like: Tensor,
-                  dtype: Optional[torch.dtype] = None) -> Tensor:
-    dtype = like.dtype if dtype is None else dtype
-    if scratch is None:
-        return torch.empty(like.shape, dtype=dtype, device=like.device)
-    return scratch.get(name, like.shape, dtype, like.device)
-
-
 def _is_uint8_ignore_255(label: Tensor, ignore_index: int) -> bool:
     """The common case (uint8 labels, ignore 255) has fast paths: 255 is
     above every class, and ``label + 1`` wraps it to 0, below every class."""
     return label.dtype == torch.uint8 and ignore_index == 255
 
 
-def _not_ignored_mask(label: Tensor, ignore_index: int,
-                      scratch: Optional[ScratchBuffers]) -> Tensor:
+def _not_ignored_mask(label: Tensor, ignore_index: int) -> Tensor:
     """Bool ``label != ignore_index`` (all True if the index does not fit
-    the dtype). For uint8 / 255 it is ``min(label + 1, 1)`` viewed as bool:
-    two vectorised ops, where a comparison with a scalar that writes bools
-    is several times slower on CPU."""
-    if _is_uint8_ignore_255(label, ignore_index):
-        buffer = _scratch_like(scratch, 'boundary.valid', label)
-        torch.add(label, 1, out=buffer)
-        return torch.clamp_max(buffer, 1, out=buffer).view(torch.bool)
+    the dtype). uint8 labels with ignore index 255 take the fast path in
+    :func:`label_to_boundary_masks_torch` instead."""
     info = torch.iinfo(label.dtype)
     if not info.min <= ignore_index <= info.max:
         return torch.ones(label.shape, dtype=torch.bool, device=label.device)
     return label != ignore_index
 
 
-def _ignore_neutral_maps(label: Tensor, not_ignored: Tensor, ignore_index: int,
-                         scratch: Optional[ScratchBuffers]):
-    """``(low, high, shift)``: two codings of ``label`` in which ignored
-    pixels are neutral for the window maximum of ``low`` and the window
-    minimum of ``high``; a valid label ``v`` is ``v + shift`` in ``low`` and
-    ``v`` in ``high``."""
-    if _is_uint8_ignore_255(label, ignore_index):
-        low = torch.add(
-            label, 1, out=_scratch_like(scratch, 'boundary.low', label))
-        return low, label, 1
+def _ignore_neutral_maps(label: Tensor, not_ignored: Tensor):
+    """``(low, high)``: two codings of ``label`` in which ignored pixels are
+    neutral for the window maximum of ``low`` and the window minimum of
+    ``high``; valid labels keep their values. (uint8 labels with ignore
+    index 255 take the fast path in :func:`label_to_boundary_masks_torch`
+    instead.)"""
     valid_values = label[not_ignored]
     if valid_values.numel() == 0:
-        return label, label, 0  # every pixel is ignored, hence masked
+        return label, label  # every pixel is ignored, hence masked
     low_value, high_value = (int(v) for v in torch.aminmax(valid_values))
     for dtype in (torch.uint8, torch.int16, torch.int32, torch.int64):
         info = torch.iinfo(dtype)
@@ -699,7 +305,7 @@ def _ignore_neutral_maps(label: Tensor, not_ignored: Tensor, ignore_index: int,
     ignored = ~not_ignored
     values = label.to(dtype)
     return (values.masked_fill(ignored, low_value - 1),
-            values.masked_fill(ignored, high_value + 1), 0)
+            values.masked_fill(ignored, high_value + 1))
 
 
 def label_to_boundary_masks_torch(
@@ -783,13 +389,12 @@ def label_to_boundary_masks_torch(
         else:
             low, high, shift = plus_one, label, 1
     else:
-        not_ignored = _not_ignored_mask(label, ignore_index, scratch)
+        not_ignored = _not_ignored_mask(label, ignore_index)
+        shift = 0
         if ignore_neighbours_differ:
             low = high = _as_compact_label_torch(label)
-            shift = 0
         else:
-            low, high, shift = _ignore_neutral_maps(label, not_ignored,
-                                                    ignore_index, scratch)
+            low, high = _ignore_neutral_maps(label, not_ignored)
     for radius, out in zip(radii, outs):
         if _band_covers_image(radius, height, width):
             out.copy_(not_ignored)

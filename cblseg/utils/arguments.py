@@ -4,28 +4,11 @@ import difflib
 import inspect
 from typing import Callable, List, Mapping
 
+# The integer check of the whole package lives with the maths (importable
+# without mmengine); re-exported here for the tools and pictures.
+from cblseg.ops.checks import check_int
+
 __all__ = ['check_int', 'accepted_arguments', 'reject_unknown_kwargs']
-
-
-def check_int(name: str, value, minimum: int) -> int:
-    """``value`` as an int, if it is a whole number >= ``minimum``.
-
-    Args:
-        name (str): The argument's name in the error message.
-        value: An int, or a float with an integer value (``4.0``).
-        minimum (int): The smallest value allowed.
-
-    Returns:
-        int: ``int(value)``.
-
-    Raises:
-        ValueError: ``'<name> must be an integer >= <minimum>, got
-            <value>'`` for bools, fractions and values below ``minimum``.
-    """
-    if isinstance(value, bool) or int(value) != value or value < minimum:
-        raise ValueError(
-            f'{name} must be an integer >= {minimum}, got {value!r}')
-    return int(value)
 
 
 def accepted_arguments(function: Callable) -> List[str]:

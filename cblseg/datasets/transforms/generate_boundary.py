@@ -6,6 +6,7 @@ from mmseg.registry import TRANSFORMS
 
 from cblseg.ops import (DEFAULT_DILATION, check_radius_options,
                         label_to_boundary, resolve_radius)
+from cblseg.ops.checks import check_int
 from cblseg.utils.arguments import reject_unknown_kwargs
 
 
@@ -90,12 +91,14 @@ class GenerateBoundary(BaseTransform):
         check_radius_options(dilation, radius)
         if radius is None and dilation is None:
             dilation = DEFAULT_DILATION
-        if not 0 <= ignore_index <= 255:
-            raise ValueError('ignore_index must be in [0, 255] to fit the '
-                             f'uint8 gt_edge_map, got {ignore_index!r}')
         self.dilation = dilation
         self.radius = radius
-        self.ignore_index = ignore_index
+        self.ignore_index = check_int(
+            'ignore_index',
+            ignore_index,
+            0,
+            255,
+            hint='to fit the uint8 gt_edge_map')
 
     def transform(self, results: dict) -> dict:
         """Add ``gt_edge_map`` computed from ``gt_seg_map``.

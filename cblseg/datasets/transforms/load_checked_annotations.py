@@ -6,6 +6,7 @@ from mmseg.datasets.transforms import LoadAnnotations
 from mmseg.registry import TRANSFORMS
 
 from cblseg.datasets.label_values import bad_label_values, describe_bad_values
+from cblseg.ops.checks import check_int
 
 # What decoding a broken file raises: PIL's OSError ("image file is
 # truncated", UnidentifiedImageError) or SyntaxError, a missing file's
@@ -13,10 +14,6 @@ from cblseg.datasets.label_values import bad_label_values, describe_bad_values
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, AttributeError, EOFError)
 _HINT = ('tools/check_dataset.py CONFIG lists every such file of a config\'s '
          'datasets')
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @TRANSFORMS.register_module()
@@ -67,12 +64,9 @@ class LoadCheckedAnnotations(LoadAnnotations):
                  num_classes: int,
                  ignore_index: int = 255,
                  **kwargs) -> None:
-        if not _is_int(num_classes) or num_classes < 1:
-            raise ValueError('num_classes must be an integer >= 1 (the '
-                             f'dataset\'s classes), got {num_classes!r}')
-        if not _is_int(ignore_index):
-            raise ValueError(
-                f'ignore_index must be an integer, got {ignore_index!r}')
+        num_classes = check_int(
+            'num_classes', num_classes, 1, hint="the dataset's classes")
+        ignore_index = check_int('ignore_index', ignore_index)
         super().__init__(**kwargs)
         self.num_classes = num_classes
         self.ignore_index = ignore_index

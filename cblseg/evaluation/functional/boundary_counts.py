@@ -50,10 +50,12 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from cblseg.ops.boundary import (ScratchBuffers, check_radius,
-                                 label_to_boundary_mask_torch,
-                                 label_to_boundary_masks_torch,
-                                 window_extreme_torch)
+from cblseg.ops.boundary import (label_to_boundary_mask_torch,
+                                 label_to_boundary_masks_torch)
+from cblseg.ops.checks import check_int, check_ints, format_values
+from cblseg.ops.radius import check_radius
+from cblseg.ops.window import (ScratchBuffers, _scratch_like,
+                               window_extreme_torch)
 
 __all__ = [
     'BoundaryCounts', 'count_row_names', 'check_tolerances', 'boundary_counts',
@@ -63,8 +65,6 @@ __all__ = [
 REGION_ROWS = ('area_gt', 'area_pred', 'intersect')
 BAND_ROWS = ('band_gt', 'band_pred', 'band_intersect')
 CONTOUR_ROWS = ('contour_gt', 'contour_pred')
-# How many offending values / images an error message lists.
-_MAX_REPORTED = 8
 # Query pixels checked exactly per gather in the ambiguous F-score case.
 _FALLBACK_CHUNK = 1 << 14
 
@@ -86,15 +86,8 @@ class BoundaryCounts:
 def check_tolerances(tolerances: Sequence[int]) -> Tuple[int, ...]:
     """Validate F-score tolerances (integers >= 0, in pixels): returned
     sorted, without duplicates."""
-    if isinstance(tolerances, (int, bool)):
-        tolerances = (tolerances, )
-    result = []
-    for t in tolerances:
-        if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-            raise ValueError('tolerances must be integers >= 0 (pixels), got '
-                             f'{tuple(tolerances)!r}')
-        result.append(int(t))
-    return tuple(sorted(set(result)))
+    return tuple(
+        sorted(set(check_ints('tolerances', tolerances, 0, hint='pixels'))))
 
 
 def count_row_names(tolerances: Sequence[int] = (1, 3, 5)) -> List[str]:
@@ -108,13 +101,6 @@ def count_row_names(tolerances: Sequence[int] = (1, 3, 5)) -> List[str]:
 # --------------------------------------------------------------------------
 # Validation and recoding
 # --------------------------------------------------------------------------
-def _format_values(values) -> str:
-    values = list(values)
-    shown = ', '.join(str(v) for v in values[:_MAX_REPORTED])
-    more = len(values) - _MAX_REPORTED
-    return f'[{shown}, ... ({more} more)]' if more > 0 else f'[{shown}]'
-
-
 def _name(names: Optional[Sequence[str]], index: int) -> str:
     if names is not None and index < len(names) and names[index]:
         return str(names[index])
@@ -133,16 +119,8 @@ def _raise_invalid(label: Tensor, bad: Tensor, what: str, num_classes: int,
                   (', ...' if len(per_image) > 4 else '') + ')')
     raise ValueError(
         f'{_name(names, first)}: the {what} contains values '
-        f'{_format_values(values)} that are neither a class index in '
+        f'{format_values(values)} that are neither a class index in '
         f'[0, {num_classes}) nor the ignore index {ignore_index}{others}')
-
-
-def _scratch_like(scratch: ScratchBuffers,
-                  name: str,
-                  like: Tensor,
-                  dtype: Optional[torch.dtype] = None) -> Tensor:
-    return scratch.get(name, like.shape,
-                       like.dtype if dtype is None else dtype, like.device)
 
 
 def _encode(label: Tensor, num_classes: int, ignore_index: int,
@@ -464,10 +442,7 @@ def boundary_counts(pred: Tensor,
             neither a class index nor the ignore index; the message names
             the image and lists the values.
     """
-    if (isinstance(num_classes, bool) or not isinstance(num_classes, int)
-            or num_classes < 1):
-        raise ValueError(
-            f'num_classes must be an integer >= 1, got {num_classes!r}')
+    num_classes = check_int('num_classes', num_classes, 1)
     radius = check_radius(radius)
     tolerances = check_tolerances(tolerances)
     pred = _as_batch(pred, 'prediction')

@@ -41,6 +41,8 @@ from typing import List, Sequence, Tuple
 import cv2
 import numpy as np
 
+from cblseg.ops.checks import check_real, format_values
+
 __all__ = [
     'GSCNN_TOLERANCE_RATIOS', 'check_tolerance_ratios', 'tolerance_pixels',
     'per_image_count_row_names', 'class_boundary_pixels',
@@ -58,15 +60,11 @@ def check_tolerance_ratios(ratios: Sequence[float]) -> Tuple[float, ...]:
     (``0 < ratio < 1``): returned sorted, without duplicates."""
     if isinstance(ratios, numbers.Real):
         ratios = (ratios, )
-    result = []
-    for ratio in ratios:
-        if (isinstance(ratio, bool) or not isinstance(ratio, numbers.Real)
-                or not 0 < ratio < 1):
-            raise ValueError(
-                'bf_tolerance_ratios must be fractions of the image diagonal '
-                f'in (0, 1), e.g. {GSCNN_TOLERANCE_RATIOS}, got '
-                f'{tuple(ratios)!r}')
-        result.append(float(ratio))
+    hint = f'fractions of the image diagonal, e.g. {GSCNN_TOLERANCE_RATIOS}'
+    result = [
+        check_real('bf_tolerance_ratios', ratio, 0, 1, hint=hint)
+        for ratio in ratios
+    ]
     if not result:
         raise ValueError('bf_tolerance_ratios must hold at least one ratio')
     return tuple(sorted(set(result)))
@@ -115,11 +113,10 @@ def _codes(label: np.ndarray, valid: np.ndarray, num_classes: int,
         no_class[...] = False  # predicting the ignore index is that class
     bad = ((label < 0) | (label >= num_classes)) & ~no_class
     if bad.any():
-        values = np.unique(label[bad])
-        shown = ', '.join(str(v) for v in values[:8])
-        more = f', ... ({len(values) - 8} more)' if len(values) > 8 else ''
+        values = np.unique(label[bad]).tolist()
         raise ValueError(
-            f'{name}: the {what} contains values [{shown}{more}] that are '
+            f'{name}: the {what} contains values {format_values(values)} '
+            'that are '
             f'neither a class index in [0, {num_classes}) nor the ignore '
             f'index {ignore_index}')
     codes = np.where(no_class | ~valid, num_classes, label).astype(np.int32)

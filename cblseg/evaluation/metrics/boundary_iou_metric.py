@@ -24,6 +24,7 @@ from prettytable import PrettyTable
 
 from cblseg.ops.boundary import (ScratchBuffers, check_radius_options,
                                  resolve_radius)
+from cblseg.ops.checks import check_int
 from cblseg.utils.arguments import reject_unknown_kwargs
 from ..functional.boundary_counts import (boundary_counts, check_tolerances,
                                           count_row_names)
@@ -394,7 +395,7 @@ class BoundaryIoUMetric(BaseMetric):
             prefix=prefix,
             collect_dir=collect_dir)
         check_radius_options(dilation, radius)
-        self.ignore_index = ignore_index
+        self.ignore_index = check_int('ignore_index', ignore_index)
         self.dilation = dilation
         self.radius = radius
         if bf_protocol not in BF_PROTOCOLS:

@@ -67,8 +67,9 @@ import torch
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from cblseg.ops import (DEFAULT_DILATION, ignore_aware_one_hot,
+from cblseg.ops import (DEFAULT_DILATION, check_label_values,
                         label_to_boundary_torch, radius_from_dilation)
+from cblseg.utils.arguments import accepted_arguments
 
 __all__ = ['CBLHeadMixin']
 
@@ -122,6 +123,7 @@ class CBLHeadMixin:
         if self.ignore_index is not None:
             cbl_loss.setdefault('ignore_index', self.ignore_index)
         self.cbl_loss = MODELS.build(cbl_loss)
+        self._cbl_loss_kwargs = self._cbl_skip_label_check(self.cbl_loss)
         self._cbl_warned_missing_edge = False
 
     # ------------------------------------------------------------------
@@ -171,7 +173,9 @@ class CBLHeadMixin:
             batch_data_samples (list[SegDataSample]): with ``gt_sem_seg`` and
                 optionally ``gt_edge_map``.
             gt_sem_seg (Tensor, optional): the samples' ``gt_sem_seg``
-                stacked (``B x 1 x H x W``), if already at hand.
+                stacked (``B x 1 x H x W``) and checked by
+                ``_cbl_check_labels``, if already at hand; otherwise
+                stacked and checked here.
 
         Returns:
             dict[str, Tensor]: the weighted CBL losses.
@@ -188,9 +192,11 @@ class CBLHeadMixin:
                 f'{tuple(seg_logits.shape)} differ in batch or spatial size')
         if gt_sem_seg is None:
             gt_sem_seg = self._stack_batch_gt(batch_data_samples)
+            self._cbl_check_labels(gt_sem_seg)
         gt_edge_map = self._cbl_stack_edge(batch_data_samples, gt_sem_seg)
         return self.cbl_loss(feats, seg_logits, gt_sem_seg, gt_edge_map,
-                             self.conv_seg.weight, self.conv_seg.bias)
+                             self.conv_seg.weight, self.conv_seg.bias,
+                             **self._cbl_loss_kwargs)
 
     # ------------------------------------------------------------------
     # Helpers
@@ -204,26 +210,23 @@ class CBLHeadMixin:
             cls._cbl_loss_signature = signature
         return signature.bind(*args, **kwargs).arguments['batch_data_samples']
 
+    @staticmethod
+    def _cbl_skip_label_check(cbl_loss) -> dict:
+        """Keyword arguments for calls of ``cbl_loss``: the head checks the
+        labels once per step, before the decode loss (``loss()``), so a
+        loss that can skip its own check (``check_labels``) is told to."""
+        if 'check_labels' in accepted_arguments(cbl_loss.forward):
+            return dict(check_labels=False)
+        return {}
+
     def _cbl_check_labels(self, gt_sem_seg: Tensor) -> None:
         """Raise a ValueError naming the labels outside ``[0, K)`` other
         than the ignore index (one reduction; one sync on CUDA)."""
         ignore_index = self.ignore_index
         if ignore_index is None:
             ignore_index = _IGNORE_INDEX
-        label = gt_sem_seg.long()
-        invalid = ((label < 0) | (label >= self.num_classes)) & (
-            label != ignore_index)
-        if bool(invalid.any()):
-            try:
-                # Raises the shared error that lists the offending values.
-                ignore_aware_one_hot(label[invalid].view(1, -1),
-                                     self.num_classes, ignore_index)
-            except ValueError as err:
-                raise ValueError(
-                    f'{type(self).__name__}: gt_sem_seg {err}') from None
-            raise ValueError(  # pragma: no cover (defensive)
-                f'{type(self).__name__}: gt_sem_seg has labels outside '
-                f'[0, {self.num_classes}) other than {ignore_index}')
+        check_label_values(gt_sem_seg, self.num_classes, ignore_index,
+                           f'{type(self).__name__}: gt_sem_seg')
 
     @contextmanager
     def _cbl_capture(self) -> Iterator[dict]:

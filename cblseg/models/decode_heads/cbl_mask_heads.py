@@ -85,6 +85,8 @@ class CBLMaskHeadMixin:
         cbl_loss = copy.deepcopy(dict(cbl_loss))
         cbl_loss.setdefault('ignore_index', self.ignore_index)
         self.cbl_loss = MODELS.build(cbl_loss)
+        self._cbl_loss_kwargs = CBLHeadMixin._cbl_skip_label_check(
+            self.cbl_loss)
         self._cbl_warned_missing_edge = False
 
     def loss(self, *args, **kwargs) -> dict:
@@ -130,7 +132,8 @@ class CBLMaskHeadMixin:
             captured['cls_logits'],
             gt_sem_seg,
             gt_edge_map,
-            mask_logits=captured['mask_logits'])
+            mask_logits=captured['mask_logits'],
+            **self._cbl_loss_kwargs)
 
     @contextmanager
     def _cbl_capture(self) -> Iterator[dict]:

@@ -43,7 +43,6 @@ Where this head differs from the paper (and its reference code):
   in the paper) and its dropout before the classifier is
   ``BaseDecodeHead``'s ``dropout_ratio``.
 """
-from numbers import Integral
 from typing import List, Sequence
 
 import torch
@@ -53,13 +52,9 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from cblseg.ops.checks import check_int
+
 __all__ = ['DenseASPPLayer', 'DenseASPPHead']
-
-
-def _is_positive_int(value) -> bool:
-    # bool is an int subclass, and True is no channel count
-    return isinstance(value, Integral) and not isinstance(value, bool) \
-        and value > 0
 
 
 class DenseASPPLayer(nn.Module):
@@ -165,15 +160,16 @@ class DenseASPPHead(BaseDecodeHead):
             type(self).__name__, dilations, bottleneck_channels,
             growth_channels, layer_dropout_ratio, kwargs)
         super().__init__(**kwargs)
-        self.dilations = tuple(dilations)
-        self.bottleneck_channels = bottleneck_channels
-        self.growth_channels = growth_channels
+        # (numpy integers pass the checks; the layers get ints)
+        self.dilations = tuple(int(d) for d in dilations)
+        self.bottleneck_channels = int(bottleneck_channels)
+        self.growth_channels = int(growth_channels)
         self.layer_dropout_ratio = layer_dropout_ratio
         self.dense_layers = nn.ModuleList(
             DenseASPPLayer(
-                self.in_channels + i * growth_channels,
-                bottleneck_channels,
-                growth_channels,
+                self.in_channels + i * self.growth_channels,
+                self.bottleneck_channels,
+                self.growth_channels,
                 dilation,
                 layer_dropout_ratio,
                 conv_cfg=self.conv_cfg,
@@ -181,7 +177,7 @@ class DenseASPPHead(BaseDecodeHead):
                 act_cfg=self.act_cfg)
             for i, dilation in enumerate(self.dilations))
         self.fusion_conv = ConvModule(
-            self.in_channels + len(self.dilations) * growth_channels,
+            self.in_channels + len(self.dilations) * self.growth_channels,
             self.channels,
             3,
             padding=1,
@@ -199,10 +195,8 @@ class DenseASPPHead(BaseDecodeHead):
                 dilations, Sequence) or len(dilations) == 0:
             raise ValueError(f'{name}: dilations must be a non-empty '
                              f'sequence of positive ints, got {dilations!r}')
-        for dilation in dilations:
-            if not _is_positive_int(dilation):
-                raise ValueError(f'{name}: every dilation must be a positive '
-                                 f'int, got {dilations!r}')
+        for i, dilation in enumerate(dilations):
+            check_int(f'{name}: dilations[{i}]', dilation, 1)
         channel_args = dict(
             bottleneck_channels=bottleneck_channels,
             growth_channels=growth_channels,
@@ -222,9 +216,7 @@ class DenseASPPHead(BaseDecodeHead):
         for arg, value in channel_args.items():
             if value is None:
                 continue  # missing: BaseDecodeHead's TypeError names it
-            if not _is_positive_int(value):
-                raise ValueError(
-                    f'{name}: {arg} must be a positive int, got {value!r}')
+            check_int(f'{name}: {arg}', value, 1)
         if not 0 <= layer_dropout_ratio < 1:
             raise ValueError(f'{name}: layer_dropout_ratio must be in [0, 1), '
                              f'got {layer_dropout_ratio!r}')

@@ -10,15 +10,13 @@ CN term itself. :mod:`.conditional_boundary_loss` (per-pixel heads) and
 only in their NCE term and in where the features and the prediction come
 from; everything here is used by both.
 """
-import numbers
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from cblseg.ops import ignore_aware_one_hot
+from cblseg.ops.checks import check_int
 
 # The reference's constant in m = S / (n + eps).
 _MEAN_EPS = 1e-5
@@ -39,21 +37,9 @@ def _cache_blocking(device: torch.device) -> bool:
 # --------------------------------------------------------------------------
 # Input checks
 # --------------------------------------------------------------------------
-def _check_kernel_size(kernel_size) -> int:
-    if (isinstance(kernel_size, bool)
-            or not isinstance(kernel_size, numbers.Integral) or kernel_size < 1
-            or kernel_size % 2 == 0):
-        raise ValueError(
-            f'kernel_size must be an odd integer >= 1, got {kernel_size!r}')
-    return int(kernel_size)
-
-
-def _check_ignore_index(ignore_index) -> int:
-    if (isinstance(ignore_index, bool)
-            or not isinstance(ignore_index, numbers.Integral)):
-        raise ValueError(
-            f'ignore_index must be an integer, got {ignore_index!r}')
-    return int(ignore_index)
+def check_kernel_size(kernel_size) -> int:
+    """The window size ``k`` as an int: an odd integer >= 1."""
+    return check_int('kernel_size', kernel_size, 1, odd=True, hint='e.g. 5')
 
 
 def _as_label_map(label: Tensor, name: str, batch: int) -> Tensor:
@@ -68,19 +54,6 @@ def _as_label_map(label: Tensor, name: str, batch: int) -> Tensor:
         raise ValueError(f'{name} must be (B, 1, H, W) or (B, H, W) with '
                          f'B = {batch}, got shape {tuple(label.shape)}')
     return label
-
-
-def _validate_labels(label: Tensor, num_classes: int,
-                     ignore_index: int) -> None:
-    """Raise the shared ValueError naming labels outside [0, K) + ignore."""
-    wide = label.long()
-    invalid = ((wide < 0) | (wide >= num_classes)) & (wide != ignore_index)
-    if bool(invalid.any()):
-        # ignore_aware_one_hot raises the ValueError listing the values.
-        ignore_aware_one_hot(wide, num_classes, ignore_index)
-        raise ValueError(  # pragma: no cover (defensive)
-            f'label contains values outside [0, {num_classes}) other than '
-            f'the ignore index {ignore_index}')
 
 
 def _resize_nearest(label: Tensor, size: Tuple[int, int]) -> Tensor:
@@ -228,8 +201,8 @@ def _context_grad_maps(feats: Tensor, label: Tensor, boundary: Tensor, offsets,
     if reference_quirks:
         interior_count = counts[:, 0]
         num_images = int(counts_image.sum())
-        if num_images == 0 or bool(
-            (counts_image & (interior_count == 0)).any()):
+        no_interior = counts_image & (interior_count == 0)
+        if num_images == 0 or bool(no_interior.any()):
             # No image counts (0 / 0), or one does but has no interior
             # boundary pixel: the reference's F.mse_loss of empty tensors
             # is NaN and it returns 0 for the whole batch.
@@ -397,55 +370,3 @@ def _cn_term(feats: Tensor, sets: NeighbourSets, offsets):
     sq_dist, = _channel_dots(diff, diff, [(0, 0)])
     value = (coef * sq_dist).sum()
     return value, diff, (2 * coef)[:, None], (same_ok_maps, sets.num_ok)
-
-
-class CBLTermsModule(nn.Module):
-    """What the registered CBL losses share: the three term weights, the
-    window, the ignore index, ``reference_quirks`` and the key prefix, and
-    the weighting of the terms a functional loss returns. Subclasses give
-    their own defaults and ``forward``.
-
-    Args:
-        loss_weight_context (float): Weight of the context term.
-        loss_weight_nce (float): Weight of the NCE term.
-        loss_weight_cn (float): Weight of the CN term.
-        kernel_size (int): Odd neighbourhood size ``k``.
-        ignore_index (int): Ignored label.
-        reference_quirks (bool): The authors' context term.
-        loss_name (str): Prefix of the returned keys.
-    """
-
-    def __init__(self, loss_weight_context: float, loss_weight_nce: float,
-                 loss_weight_cn: float, kernel_size: int, ignore_index: int,
-                 reference_quirks: bool, loss_name: str) -> None:
-        super().__init__()
-        self.loss_weight_context = float(loss_weight_context)
-        self.loss_weight_nce = float(loss_weight_nce)
-        self.loss_weight_cn = float(loss_weight_cn)
-        self.kernel_size = _check_kernel_size(kernel_size)
-        self.ignore_index = _check_ignore_index(ignore_index)
-        self.reference_quirks = bool(reference_quirks)
-        self._loss_name = loss_name
-
-    def weighted(self, terms: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        """``{loss_name}_{context,nce,cn}``: each term times its weight."""
-        name = self._loss_name
-        return {
-            f'{name}_context': self.loss_weight_context * terms['context'],
-            f'{name}_nce': self.loss_weight_nce * terms['nce'],
-            f'{name}_cn': self.loss_weight_cn * terms['cn'],
-        }
-
-    @property
-    def loss_name(self) -> str:
-        """str: The prefix of the returned keys."""
-        return self._loss_name
-
-    def extra_repr(self) -> str:
-        return (f'loss_weight_context={self.loss_weight_context}, '
-                f'loss_weight_nce={self.loss_weight_nce}, '
-                f'loss_weight_cn={self.loss_weight_cn}, '
-                f'kernel_size={self.kernel_size}, '
-                f'ignore_index={self.ignore_index}, '
-                f'reference_quirks={self.reference_quirks}, '
-                f'loss_name={self._loss_name!r}')
