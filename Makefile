@@ -1,6 +1,7 @@
 # make setup  - create ./.venv with the pinned stack (idempotent)
 # make demo   - set up, generate synthetic data, train, test, draw pictures
 # make test   - set up, run the test suite
+# make test-fast - set up, run the tests not marked slow (the inner loop)
 # make data   - generate the embedded synthetic datasets under data/synthetic
 # make cbl-vs-baseline - the controlled experiment (3 seeds x 2 variants,
 #               about an hour on 2 CPU cores; docs/model_zoo.md)
@@ -8,7 +9,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test data clean-demo cbl-vs-baseline
+.PHONY: setup demo test test-fast data clean-demo cbl-vs-baseline
 
 setup:
 	@PYTHON=$(PYTHON) VENV=$(abspath $(VENV)) CBLSEG_WITH_TESTS=1 bash scripts/setup_env.sh
@@ -25,6 +26,11 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 test: setup
 	$(PY) -m pytest tests -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The inner loop (docs/testing.md): every test but those marked slow
+# (multi-process, training, end to end), in one process.
+test-fast: setup
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not slow"
 
 cbl-vs-baseline: data
 	$(PY) tools/benchmarks/cbl_vs_baseline.py

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import run_tool
+from helpers import run_tool
 
 BENCHMARKS = {
     'benchmark_bf_per_image.py': ['ratio', 'identical counts'],

@@ -19,7 +19,7 @@ from cblseg.benchmarks.inputs import cbl_loss_inputs
 from cblseg.benchmarks.peers import plain_autograd_cbl
 from cblseg.benchmarks.report import CHECK_STATUSES, SCHEMA_VERSION
 from cblseg.models.losses import conditional_boundary_loss
-from conftest import run_tool
+from helpers import run_tool
 
 MACHINE_KEYS = {
     'gpu', 'gpu_memory_gib', 'driver', 'cuda', 'cudnn', 'torch', 'mmcv',

@@ -21,7 +21,7 @@ from cblseg.datasets.label_converters import (
 from cblseg.datasets.synthetic_writer import (generate_synthetic_cityscapes,
                                               generate_synthetic_voc)
 from cblseg.datasets.voc_labels import VOC_BORDER_COLOR, voc_color_map
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 CAR, POLE, IGNORE = 13, 5, 255
 PLATE_STORED_ID = 255

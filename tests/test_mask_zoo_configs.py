@@ -13,7 +13,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
 BASELINES = sorted(

@@ -10,7 +10,7 @@ imported), so the test needs no second environment.
 """
 import sys
 
-from conftest import DEMO_CONFIG, run_tool
+from helpers import DEMO_BASELINE_CONFIG, run_tool
 
 REFUSE_MMDET = '''
 import importlib.abc
@@ -43,7 +43,7 @@ try:
     import mmdet  # noqa: F401
 except ModuleNotFoundError:
     print('mmdet refused')
-cfg = Config.fromfile({DEMO_CONFIG!r})
+cfg = Config.fromfile({DEMO_BASELINE_CONFIG!r})
 model = MODELS.build(cfg.model).eval()
 with torch.no_grad():
     out = model(torch.rand(1, 3, 64, 128), mode='tensor')

@@ -7,7 +7,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 from cblseg.utils import adapt_cfg_to_hardware
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 
 def _readme_snippet():

@@ -15,7 +15,7 @@ from cblseg.datasets import (generate_synthetic_ade20k,
                              render_ade20k_scene, render_class_scene,
                              render_pascal_context_scene)
 from cblseg.datasets.synthetic_writer import META_FILENAME
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 NUM_ADE20K_CLASSES = len(ADE20KDataset.METAINFO['classes'])  # 150
 NUM_CONTEXT_LABELS = len(PascalContextDataset.METAINFO['classes'])  # 60
