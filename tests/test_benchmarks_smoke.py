@@ -7,6 +7,8 @@ import pytest
 
 from helpers import run_tool
 
+pytestmark = pytest.mark.slow
+
 BENCHMARKS = {
     'benchmark_bf_per_image.py': ['ratio', 'identical counts'],
     'benchmark_boundary.py': ['ratio'],

@@ -13,6 +13,8 @@ import torch
 
 from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, free_port
 
+pytestmark = pytest.mark.slow
+
 _TEST_LINE = re.compile(r'Iter\(test\) \[\d+/\d+\]\s+(.*)$', re.M)
 _PAIR = re.compile(r'([\w@/.]+): (nan|-?\d+(?:\.\d+)?)')
 # Two metrics in one test run: the default one with cblBIoU, and one with

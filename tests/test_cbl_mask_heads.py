@@ -298,6 +298,7 @@ def _ddp_worker(rank, world_size, port, out_dir):
         dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_two_process_ddp_without_unused_parameters(tmp_path):
     """2-process gloo DDP with ``find_unused_parameters=False``, both heads:
     every step reduces every parameter (DDP raises otherwise), also on a

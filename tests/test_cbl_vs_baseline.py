@@ -126,6 +126,7 @@ def test_summary_needs_both_variants():
         summarize_runs([_result('baseline', 0, 20.0, 0.5)])
 
 
+@pytest.mark.slow
 def test_tool_end_to_end_reuses_finished_runs(synthetic_cityscapes_root,
                                               tmp_path):
     work_dir = str(tmp_path / 'experiment')

@@ -76,6 +76,7 @@ def file_of(problem):
     return problem['seg_map_path']
 
 
+@pytest.mark.slow
 def test_every_planted_fault_is_found_once(faulty_cityscapes, tmp_path):
     root, planted = faulty_cityscapes
     out = tmp_path / 'report.json'
@@ -116,6 +117,7 @@ def test_every_planted_fault_is_found_once(faulty_cityscapes, tmp_path):
     assert json.loads((tmp_path / 'report2.json').read_text()) == report
 
 
+@pytest.mark.slow
 def test_clean_dataset_exits_zero(synthetic_cityscapes_root, tmp_path):
     out = tmp_path / 'report.json'
     proc = run_tool([

@@ -284,6 +284,7 @@ def _markdown_table(markdown):
     return header, rows
 
 
+@pytest.mark.slow
 def test_markdown_and_json(comparison):
     report, markdown = comparison['report'], comparison['markdown']
     assert markdown in comparison['stdout']
@@ -330,6 +331,7 @@ def test_markdown_and_json(comparison):
             in markdown)
 
 
+@pytest.mark.slow
 def test_values_and_pictures_match_tools_test(comparison, checkpoints,
                                               synthetic_cityscapes_root,
                                               tmp_path):
@@ -379,6 +381,7 @@ def _expect_error(argv, *patterns):
     return message
 
 
+@pytest.mark.slow
 def test_bad_arguments(checkpoints, synthetic_cityscapes_root, tmp_path):
     base = [
         '--out-dir',
@@ -409,6 +412,7 @@ def test_bad_arguments(checkpoints, synthetic_cityscapes_root, tmp_path):
     assert not osp.exists(tmp_path / 'out' / 'comparison.md')
 
 
+@pytest.mark.slow
 def test_checkpoints_that_do_not_fit(checkpoints, synthetic_cityscapes_root,
                                      tmp_path):
     base = [
@@ -444,6 +448,7 @@ def test_checkpoints_that_do_not_fit(checkpoints, synthetic_cityscapes_root,
                   "cannot read checkpoint '.*list.pth'", 'No state_dict found')
 
 
+@pytest.mark.slow
 def test_data_config_option(checkpoints, synthetic_cityscapes_root, tmp_path):
     """--data-config takes the data and the metric settings from another
     config; the pictures can be switched off."""
@@ -466,6 +471,7 @@ def test_data_config_option(checkpoints, synthetic_cityscapes_root, tmp_path):
         assert json.load(file)['table_keys'][-1] == 'mBF@2px'
 
 
+@pytest.mark.slow
 def test_mask_classification_models(synthetic_cityscapes_root, tmp_path):
     """The tiny Mask2Former and its CBL twin (CBLMask2FormerHead) side by
     side: the scores of each, and a picture row with their tiles."""

@@ -9,6 +9,8 @@ import pytest
 from helpers import (DEMO_BASELINE_CONFIG, free_port, run_tool,
                      tiny_train_options)
 
+pytestmark = pytest.mark.slow
+
 _METRIC = re.compile(r'Iter\(test\) \[\d+/\d+\]\s+(.*)$', re.M)
 
 

@@ -12,6 +12,8 @@ from cblseg.datasets.synthetic_writer import cityscapes_files
 from helpers import (CBL_DEMO_CONFIG, DEMO_BASELINE_CONFIG, run_tool,
                      tiny_train_options)
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def small_cityscapes(tmp_path):

@@ -376,6 +376,7 @@ def test_sbd_merge(voc, tmp_path):
 # -- command-line tools ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_tools(cityscapes, voc, tmp_path):
     cs_root, cs_truth = cityscapes
     bad = sorted(cs_truth)[0].replace('labelTrainIds', 'labelIds')

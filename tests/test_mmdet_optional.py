@@ -10,6 +10,8 @@ imported), so the test needs no second environment.
 """
 import sys
 
+import pytest
+
 from helpers import DEMO_BASELINE_CONFIG, run_tool
 
 REFUSE_MMDET = '''
@@ -64,6 +66,7 @@ print('mmdet modules loaded:', loaded)
 '''
 
 
+@pytest.mark.slow
 def test_cblseg_works_without_mmdet():
     proc = run_tool([sys.executable, '-c', WITHOUT_MMDET], timeout=300)
     assert proc.returncode == 0, proc.stdout[-5000:]

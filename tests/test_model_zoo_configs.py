@@ -130,6 +130,7 @@ def _watched_parameters(model):
     return watched
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     'config', CONFIGS, ids=lambda path: osp.relpath(path, CONFIG_ROOT))
 def test_config_builds_and_trains_one_step(config):
@@ -244,6 +245,7 @@ def test_unet_voc_slide_test_fits_voc_test_sizes():
     assert tuple(result.pred_sem_seg.shape) == (375, 500)
 
 
+@pytest.mark.slow
 def test_count_parameters_per_part_and_tool():
     """The counts behind docs/model_zoo.md: parts add up to the total, the
     CBL twin has exactly the baseline's parameters, and the tool prints

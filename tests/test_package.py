@@ -19,6 +19,7 @@ def test_version():
     assert cblseg.version_info[0] >= 0
 
 
+@pytest.mark.slow
 def test_custom_imports_alone_registers_everything():
     """A fresh interpreter that imports only mmseg, as MMSeg's own tools do:
     custom_imports in the config is all it takes."""
@@ -67,6 +68,7 @@ def test_missing_data_root_names_path_and_remedy(tmp_path):
     assert 'docs/datasets.md' in message
 
 
+@pytest.mark.slow
 def test_train_tool_reports_missing_data(tmp_path):
     out = run_tool([
         sys.executable, 'tools/train.py', DEMO_BASELINE_CONFIG, '--work-dir',
@@ -97,6 +99,7 @@ def test_sync_bn_falls_back_on_cpu():
     assert replace_sync_bn(cfg.model) == 0
 
 
+@pytest.mark.slow
 def test_pip_install_non_editable(tmp_path):
     target = tmp_path / 'site'
     out = subprocess.run([
@@ -136,6 +139,7 @@ def test_amp_flag_and_cpu_fallback():
         enable_amp(other)
 
 
+@pytest.mark.slow
 def test_train_tool_amp_runs_on_cpu(synthetic_cityscapes_root, tmp_path):
     from helpers import tiny_train_options
     out = run_tool([

@@ -215,6 +215,7 @@ def test_command_line_tool_writes_the_new_layouts(tmp_path, monkeypatch,
     assert not (tmp_path / 'VOCdevkit' / 'VOC2012').exists()
 
 
+@pytest.mark.slow
 def test_worker_pool_after_a_parallel_opencv_call(tmp_path):
     """Forked workers hung for good in cv2.setNumThreads once the parent
     had run a parallel OpenCV call (as the tests before this one do); in a

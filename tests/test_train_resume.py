@@ -10,6 +10,8 @@ from cblseg.apis import build_train_runner, parse_train_args
 from cblseg.utils import load_checkpoint_safely
 from helpers import DEMO_BASELINE_CONFIG, tiny_train_options
 
+pytestmark = pytest.mark.slow
+
 
 class _Crash(RuntimeError):
     pass

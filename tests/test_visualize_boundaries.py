@@ -263,6 +263,7 @@ def test_cli_rejects_bad_input(tmp_path):
         ])
 
 
+@pytest.mark.slow
 def test_cli_config_mode_subprocess(synthetic_cityscapes_root, tmp_path):
     out_dir = str(tmp_path / 'pictures')
     result = run_tool([
