@@ -516,6 +516,9 @@ def test_cbl_configs_present():
     } <= names
 
 
+# Every config of the zoo: each resolves its mmseg:: bases through
+# mmengine's metafile scan (about 1 s per config).
+@pytest.mark.slow
 @pytest.mark.parametrize('config', CBL_CONFIGS, ids=osp.basename)
 def test_cbl_config_is_its_baseline_plus_cbl(config):
     """Each CBL config equals the MMSeg config it is compared with, except

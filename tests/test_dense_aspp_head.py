@@ -300,6 +300,7 @@ class _RecordLosses(Hook):
         self.log_vars.append(dict(outputs))
 
 
+@pytest.mark.slow
 def test_tiny_cbl_config_trains_two_iterations(synthetic_cityscapes_root,
                                                tmp_path):
     """The CBL tiny config through tools/train.py's code path: the real
