@@ -28,9 +28,9 @@ test: setup
 	$(PY) -m pytest tests -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The inner loop (docs/testing.md): every test but those marked slow
-# (multi-process, training, end to end), in one process.
+# (training, several processes, end to end); same workers as make test.
 test-fast: setup
-	$(PY) -m pytest tests -q -p no:cacheprovider -m "not slow"
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
 
 cbl-vs-baseline: data
 	$(PY) tools/benchmarks/cbl_vs_baseline.py

@@ -2,9 +2,10 @@
 """Config loading and comparison for the config tests.
 
 Every ``mmseg::`` base costs mmengine a scan of MMSeg's 50 metafiles and a
-``pkg_resources`` reload (about 1 s on a busy 2-core machine), and a config
-of ours has up to four: :func:`load_config` loads each file once per test
-process (public ``Config`` API only) and hands out copies.
+``pkg_resources`` reload (0.15 s on an idle core, several times that on a
+busy machine), and a config of ours has up to four: :func:`load_config`
+loads each file once per test process (public ``Config`` API only) and
+hands out copies.
 """
 import copy
 import functools
