@@ -182,6 +182,7 @@ def test_tool_end_to_end_reuses_finished_runs(synthetic_cityscapes_root,
         run_experiment(specs)
 
 
+@pytest.mark.slow  # a sweep: every config resolves its mmseg:: bases
 @pytest.mark.parametrize('model', list(MODEL_PAIRS))
 def test_model_flag_pairs_are_baseline_and_cbl_twin(model):
     """--model NAME: a baseline and its cbl- twin, whose heads are the

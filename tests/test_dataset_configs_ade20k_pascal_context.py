@@ -66,6 +66,7 @@ def _types(pipeline):
     return [transform['type'] for transform in pipeline]
 
 
+@pytest.mark.slow  # a sweep: every config resolves its mmseg:: bases
 @pytest.mark.parametrize('name', sorted(CONFIGS))
 def test_config_builds_and_runs_every_pipeline(name, synthetic_roots):
     dataset_class, _, reduce_zero_label, crop = CONFIGS[name]

@@ -69,6 +69,7 @@ def test_mask_configs_found():
     } <= names
 
 
+@pytest.mark.slow  # a sweep: every config resolves its mmseg:: bases
 @pytest.mark.parametrize('baseline', BASELINES, ids=_name)
 def test_every_baseline_has_its_cbl_twin(baseline):
     twin = osp.join(CONFIG_ROOT, 'cbl', 'cbl-' + osp.basename(baseline))
