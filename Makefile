@@ -5,6 +5,7 @@
 #               settings in setup.cfg); changes nothing
 # make format - set up, rewrite files with isort, yapf and codespell, then
 #               check (flake8 findings are fixed by hand)
+# make test-fast - set up, run the tests not marked slow (the inner loop)
 # make data   - generate the embedded synthetic datasets under data/synthetic
 # make cbl-vs-baseline - the controlled experiment (3 seeds x 2 variants,
 #               about an hour on 2 CPU cores; docs/model_zoo.md)
@@ -12,7 +13,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test lint format data clean-demo cbl-vs-baseline
+.PHONY: setup demo test test-fast lint format data clean-demo cbl-vs-baseline
 
 setup:
 	@PYTHON=$(PYTHON) VENV=$(abspath $(VENV)) CBLSEG_WITH_TESTS=1 bash scripts/setup_env.sh
@@ -36,6 +37,11 @@ lint: setup
 
 format: setup
 	@PY=$(PY) bash scripts/lint.sh fix
+
+# The inner loop (docs/testing.md): every test but those marked slow
+# (training, several processes, end to end); same workers as make test.
+test-fast: setup
+	$(PY) -m pytest tests -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
 
 cbl-vs-baseline: data
 	$(PY) tools/benchmarks/cbl_vs_baseline.py

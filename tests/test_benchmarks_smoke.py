@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-from conftest import run_tool
+from helpers import run_tool
+
+pytestmark = pytest.mark.slow
 
 BENCHMARKS = {
     'benchmark_bf_per_image.py': ['ratio', 'identical counts'],

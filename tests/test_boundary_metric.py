@@ -7,7 +7,6 @@ import os.path as osp
 
 import numpy as np
 import pytest
-import torch
 from mmseg.evaluation.metrics import IoUMetric
 from mmseg.registry import METRICS
 from PIL import Image
@@ -16,39 +15,13 @@ import cblseg  # noqa: F401  (registers the metric)
 from cblseg.evaluation import (BoundaryIoUMetric, count_row_names,
                                summarize_counts)
 from cblseg.evaluation.metrics import boundary_iou_metric
-from test_boundary_metric_counts import cbl_reference_pair
-from test_boundary_op import random_label
+from helpers.labels import cbl_reference_pair
+from helpers.metric_samples import CLASSES, evaluate, make_samples
 
 IGNORE = 255
-CLASSES = ('road', 'wall', 'sky', 'car', 'person', 'tree')
 
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
-
-
-def make_samples(seed, count=6, size=(36, 52), num_classes=len(CLASSES)):
-    rng = np.random.default_rng(seed)
-    samples = []
-    for index in range(count):
-        height, width = size if index % 3 else (size[0] + 5, size[1] - 7)
-        gt = random_label(rng, height, width, num_classes)
-        pred = random_label(rng, height, width, num_classes)
-        pred[pred == IGNORE] = rng.integers(num_classes)
-        if index == 1:
-            gt[gt == 2] = 0  # a class absent from this image's ground truth
-        samples.append(
-            dict(
-                img_path=f'data/img_{seed}_{index}.png',
-                pred_sem_seg=dict(data=torch.from_numpy(pred).long()[None]),
-                gt_sem_seg=dict(data=torch.from_numpy(gt).long()[None])))
-    return samples
-
-
-def evaluate(metric, samples, batch_size=2):
-    metric.dataset_meta = dict(classes=CLASSES)
-    for start in range(0, len(samples), batch_size):
-        metric.process({}, samples[start:start + batch_size])
-    return metric.evaluate(len(samples))
 
 
 def test_registered_and_built_from_config():

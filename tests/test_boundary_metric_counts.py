@@ -4,7 +4,6 @@ cases, a naive per-class implementation written from the definitions and the
 CBL reference's binary BIoU."""
 import importlib
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -12,7 +11,7 @@ import torch
 from cblseg.evaluation import boundary_counts, count_row_names
 from cblseg.evaluation.functional import check_tolerances
 from cblseg.ops.boundary import ScratchBuffers
-from test_boundary_op import random_label
+from helpers.labels import cbl_reference_pair, random_label
 
 counts_module = importlib.import_module(
     'cblseg.evaluation.functional.boundary_counts')
@@ -379,34 +378,6 @@ def test_invalid_arguments():
 # --------------------------------------------------------------------------
 # The CBL reference's binary BIoU (biou.py)
 # --------------------------------------------------------------------------
-def cbl_reference_boundary(label: np.ndarray, radius: int) -> np.ndarray:
-    """multi_class_gt_to_boundary of biou.py, re-implemented from its
-    description: per class other than 255 pad the mask with zeros, erode
-    ``radius`` times with a 3x3 square, subtract; union over classes; an
-    image without any class gives all 255."""
-    height, width = label.shape
-    classes = [c for c in np.unique(label) if c != 255]
-    if not classes:
-        return np.full(label.shape, 255, dtype=np.uint8)
-    boundary = np.zeros(label.shape, dtype=np.uint8)
-    for cls in classes:
-        mask = (label == cls).astype(np.uint8)
-        padded = cv2.copyMakeBorder(
-            mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-        eroded = cv2.erode(
-            padded, np.ones((3, 3), np.uint8), iterations=radius)[1:height + 1,
-                                                                  1:width + 1]
-        boundary |= mask - eroded
-    return boundary
-
-
-def cbl_reference_pair(pred, gt, radius):
-    pd, gd = cbl_reference_boundary(pred, radius), cbl_reference_boundary(
-        gt, radius)
-    return (np.count_nonzero(np.fmin(pd,
-                                     gd)), np.count_nonzero(np.fmax(pd, gd)))
-
-
 @pytest.mark.parametrize('seed', range(4))
 def test_cbl_binary_counts_match_reference(seed):
     rng = np.random.default_rng(200 + seed)

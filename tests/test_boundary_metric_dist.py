@@ -11,7 +11,9 @@ import sys
 import pytest
 import torch
 
-from conftest import DEMO_CONFIG, REPO_ROOT, free_port
+from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, free_port
+
+pytestmark = pytest.mark.slow
 
 _TEST_LINE = re.compile(r'Iter\(test\) \[\d+/\d+\]\s+(.*)$', re.M)
 _PAIR = re.compile(r'([\w@/.]+): (nan|-?\d+(?:\.\d+)?)')
@@ -52,7 +54,7 @@ def random_checkpoint(tmp_path_factory):
     import cblseg  # noqa: F401
     init_default_scope('mmseg')
     torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)
+    model = MODELS.build(Config.fromfile(DEMO_BASELINE_CONFIG).model)
     model.init_weights()
     path = str(tmp_path_factory.mktemp('ckpt') / 'random_init.pth')
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
@@ -60,15 +62,15 @@ def random_checkpoint(tmp_path_factory):
 
 
 def test_two_processes_give_the_one_process_numbers(random_checkpoint,
-                                                    synthetic_cityscapes,
+                                                    synthetic_cityscapes_root,
                                                     tmp_path):
     from cblseg.apis import test as run_test
 
     config = tmp_path / 'two_metrics.py'
-    config.write_text(f'_base_ = [{DEMO_CONFIG!r}]\n' + _EVALUATORS)
+    config.write_text(f'_base_ = [{DEMO_BASELINE_CONFIG!r}]\n' + _EVALUATORS)
     config = str(config)
     options = [
-        f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
+        f'test_dataloader.dataset.data_root={synthetic_cityscapes_root}',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False',
     ]

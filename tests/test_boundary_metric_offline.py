@@ -19,7 +19,7 @@ from cblseg.datasets.voc_labels import voc_palette_bytes
 from cblseg.evaluation import BoundaryIoUMetric
 from cblseg.evaluation.offline import (evaluate_folders, find_pairs,
                                        read_index_png)
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 IGNORE = 255
 
@@ -50,7 +50,7 @@ def fake_prediction(train_ids: np.ndarray, seed: int) -> np.ndarray:
 
 
 @pytest.fixture(scope='module')
-def prediction_folders(synthetic_cityscapes, tmp_path_factory):
+def prediction_folders(synthetic_cityscapes_root, tmp_path_factory):
     """Cityscapes-layout predictions for the synthetic val split: trainIds as
     MMSeg's output_dir writes them, and labelIds for cityscapesScripts."""
     root = tmp_path_factory.mktemp('cs_predictions')
@@ -59,7 +59,7 @@ def prediction_folders(synthetic_cityscapes, tmp_path_factory):
     label_dir.mkdir()
     gt_files = sorted(
         glob.glob(
-            osp.join(synthetic_cityscapes, 'gtFine', 'val', '*',
+            osp.join(synthetic_cityscapes_root, 'gtFine', 'val', '*',
                      '*_gtFine_labelTrainIds.png')))
     assert gt_files
     lut = train_id_to_label_id_lut()
@@ -69,7 +69,7 @@ def prediction_folders(synthetic_cityscapes, tmp_path_factory):
         Image.fromarray(pred).save(train_dir / f'{stem}_leftImg8bit.png')
         Image.fromarray(lut[pred]).save(label_dir / f'{stem}_leftImg8bit.png')
     return dict(
-        gt_dir=osp.join(synthetic_cityscapes, 'gtFine', 'val'),
+        gt_dir=osp.join(synthetic_cityscapes_root, 'gtFine', 'val'),
         train_ids=str(train_dir),
         label_ids=str(label_dir),
         gt_files=gt_files)

@@ -1,6 +1,5 @@
 # Copyright (c) cblseg contributors. All rights reserved.
 """Tests of the label -> boundary op against an independent reference."""
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -9,6 +8,7 @@ import torch.nn.functional as F
 from cblseg.ops import (check_radius, class_boundaries, ignore_aware_one_hot,
                         ignore_aware_one_hot_numpy, label_to_boundary,
                         label_to_boundary_torch, radius_from_dilation)
+from helpers.labels import SIZES_AND_RADII, random_label
 
 IGNORE = 255
 DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
@@ -60,53 +60,6 @@ def laplacian_boundary(label: np.ndarray, num_classes: int) -> np.ndarray:
     response = F.conv2d(
         one_hot.float().unsqueeze(1), kernel, padding=1).squeeze(1)
     return (response > 0.1).any(0).numpy().astype(np.uint8)
-
-
-def random_label(rng: np.random.Generator,
-                 height: int,
-                 width: int,
-                 num_classes: int = 19,
-                 ignore_index: int = IGNORE,
-                 max_shapes: int = 6,
-                 max_extent: float = 0.5) -> np.ndarray:
-    """Blobby label map: background, random polygons / ellipses / a coarse
-    grid of classes (all touching the border now and then), and ignore
-    regions. ``max_extent`` bounds the shape sizes as a fraction of the
-    image size."""
-    label = np.full((height, width), rng.integers(num_classes), dtype=np.uint8)
-    if max_shapes > 2 and rng.random() < 0.3:
-        grid = rng.integers(
-            0, num_classes, size=(rng.integers(1, 4), rng.integers(1, 5)))
-        label = cv2.resize(
-            grid.astype(np.uint8), (width, height),
-            interpolation=cv2.INTER_NEAREST)
-    for _ in range(rng.integers(0, max_shapes + 1)):
-        value = int(rng.integers(num_classes))
-        if rng.random() < 0.15:
-            value = ignore_index
-        if rng.random() < 0.5:
-            center = (int(rng.integers(-5, width + 5)),
-                      int(rng.integers(-5, height + 5)))
-            axes = (int(rng.integers(1, max(2, width * max_extent))),
-                    int(rng.integers(1, max(2, height * max_extent))))
-            cv2.ellipse(label, center, axes, float(rng.uniform(0, 180)), 0,
-                        360, value, -1)
-        else:
-            center = rng.integers(-10, (width + 10, height + 10), size=2)
-            spread = np.array([width, height]) * max_extent + 1
-            points = (center + rng.uniform(-spread, spread, size=(5, 2)))
-            points = points.astype(np.int32)
-            cv2.fillPoly(label, [points], value)
-    return label
-
-
-# (height, width), radius: sizes that fit a radius-46 window, and small odd
-# ones where the border band covers most or all of the image.
-SIZES_AND_RADII = [
-    ((120, 150), 1), ((120, 150), 2), ((120, 150), 5), ((120, 150), 46),
-    ((7, 9), 1), ((7, 9), 2), ((13, 5), 2), ((31, 33), 5), ((1, 17), 1),
-    ((17, 1), 2), ((1, 1), 1), ((5, 5), 46), ((2, 3), 1)
-]  # yapf: disable
 
 
 # --------------------------------------------------------------------------

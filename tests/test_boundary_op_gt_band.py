@@ -9,7 +9,7 @@ import torch
 from cblseg.ops.boundary import (ScratchBuffers, label_to_boundary_mask_torch,
                                  label_to_boundary_masks_torch,
                                  label_to_boundary_torch, window_extreme_torch)
-from test_boundary_op import SIZES_AND_RADII, random_label
+from helpers.labels import SIZES_AND_RADII, random_label
 
 IGNORE = 255
 DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])

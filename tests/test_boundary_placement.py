@@ -8,7 +8,7 @@ from mmengine.config import Config
 
 from cblseg.datasets import (boundary_shares, place_generate_boundary,
                              train_pipeline_and_samples)
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 SYNTHETIC = osp.join(
     REPO_ROOT, 'configs/_base_/datasets/synthetic_cityscapes_128x256.py')
@@ -51,10 +51,10 @@ def test_place_generate_boundary_refuses_what_it_cannot_place():
         place_generate_boundary(no_label, 'full')
 
 
-def test_boundary_shares_same_crops_both_ways(synthetic_cityscapes):
+def test_boundary_shares_same_crops_both_ways(synthetic_cityscapes_root):
     cfg = Config.fromfile(SYNTHETIC)
     pipeline, samples = train_pipeline_and_samples(
-        cfg, synthetic_cityscapes, num_samples=2)
+        cfg, synthetic_cityscapes_root, num_samples=2)
     assert len(samples) == 2 and 'seg_map_path' in samples[0]
     rows = boundary_shares(pipeline, samples, crops_per_sample=2, seed=5)
     assert [(r['sample'], r['repeat'])

@@ -22,13 +22,13 @@ from mmseg.registry import DATASETS, MODELS
 
 import cblseg  # noqa: F401  (registers the heads and the loss)
 from cblseg.models.decode_heads import CBLHeadMixin, CBLOCRHead
-from conftest import (BN_NORM_CFG, CBL_KEYS, DEMO_CONFIG, REPO_ROOT,
-                      SEG_PREPROCESSOR, assert_every_parameter_has_finite_grad,
-                      forward_losses, make_batch, synthetic_label, train_step)
+from helpers import CBL_DEMO_CONFIG, DEMO_BASELINE_CONFIG, REPO_ROOT
+from helpers.configs import load_config, without_cbl
+from helpers.labels import synthetic_label
+from helpers.models import (BN_NORM_CFG, CBL_KEYS, SEG_PREPROCESSOR,
+                            assert_every_parameter_has_finite_grad,
+                            forward_losses, make_batch, train_step)
 
-CBL_DEMO_CONFIG = osp.join(
-    REPO_ROOT,
-    'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 CBL_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs/cbl/*.py')))
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
 NUM_CLASSES = 5
@@ -37,7 +37,7 @@ NUM_CLASSES = 5
 # Tiny models: OpenMP threads only add contention on a shared CPU (100x
 # slower steps with 2 threads on a busy 2-core machine).
 pytestmark = pytest.mark.usefixtures('one_torch_thread',
-                                     'fast_mmseg_config_paths', 'mmseg_scope')
+                                     'mmseg_scope_and_seed')
 
 
 # --------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def build(model_cfg):
 def build_demo(config=CBL_DEMO_CONFIG):
     """The tiny-HRNet OCRNet demo model; its preprocessor pads to the
     batch instead of to 128 x 256, so tests can use smaller images."""
-    model_cfg = Config.fromfile(config).model
+    model_cfg = load_config(config).model
     model_cfg.data_preprocessor.update(size=None, size_divisor=32)
     return build(model_cfg)
 
@@ -246,15 +246,15 @@ def test_head_train_step_and_checkpoint_compat(cbl_type):
 
 def _pipeline_batch(config, data_root, num=2):
     """A batch through MMSeg's real dataset and the config's pipeline."""
-    cfg = Config.fromfile(config)
+    cfg = load_config(config)
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.data_root = data_root
     dataset = DATASETS.build(dataset_cfg)
     return pseudo_collate([dataset[i] for i in range(num)])
 
 
-def test_cbl_ocr_head_train_step_real_pipeline(synthetic_cityscapes):
-    data = _pipeline_batch(CBL_DEMO_CONFIG, synthetic_cityscapes)
+def test_cbl_ocr_head_train_step_real_pipeline(synthetic_cityscapes_root):
+    data = _pipeline_batch(CBL_DEMO_CONFIG, synthetic_cityscapes_root)
     assert all('gt_edge_map' in s for s in data['data_samples'])
     model = build_demo()
     assert type(model.decode_head[1]) is CBLOCRHead
@@ -268,7 +268,7 @@ def test_cbl_ocr_head_train_step_real_pipeline(synthetic_cityscapes):
 
 
 def test_cbl_ocr_head_inference_identical_to_ocrhead():
-    base = build_demo(DEMO_CONFIG)
+    base = build_demo(DEMO_BASELINE_CONFIG)
     model = build_demo()
     # A training step first: it must leave nothing behind.
     train_step(model, small_batch(64, 128, with_edges=False))
@@ -457,67 +457,6 @@ def test_no_boundary_pixels_finite_and_every_parameter_has_grad(config):
 # --------------------------------------------------------------------------
 # Configs under configs/cbl/
 # --------------------------------------------------------------------------
-def _unscope(x):
-    if isinstance(x, dict):
-        return {k: _unscope(v) for k, v in x.items() if k != '_scope_'}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_unscope(v) for v in x)
-    return x
-
-
-def _unchecked(x):
-    """LoadCheckedAnnotations (our dataset configs' label check) back to
-    MMSeg's LoadAnnotations, wherever it is (TestTimeAug included), and
-    LoadAnnotations' reduce_zero_label dropped: MMSeg's ADE20K configs pass
-    it, our loaders take it from the dataset (ADE20KDataset sets it; the
-    dataset dicts are compared as they are)."""
-    if isinstance(x, dict):
-        if x.get('type') in ('LoadCheckedAnnotations', 'LoadAnnotations'):
-            return dict(type='LoadAnnotations')
-        return {k: _unchecked(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_unchecked(v) for v in x)
-    return x
-
-
-def _without_cbl(cfg: Config) -> dict:
-    """The config with the CBL changes undone: head types, cbl_loss,
-    GenerateBoundary (and PadSegFields for Pad), AMP, custom_imports, the
-    label check and boundary evaluator of our dataset configs and
-    mmengine's _scope_ marks."""
-    d = _unchecked(_unscope(copy.deepcopy(cfg.to_dict())))
-    d.pop('custom_imports', None)
-    for key in ('val_evaluator', 'test_evaluator'):
-        if d.get(key) == dict(type='BoundaryIoUMetric'):
-            d[key] = dict(type='IoUMetric', iou_metrics=['mIoU'])
-    heads = d['model']['decode_head']
-    for head in heads if isinstance(heads, list) else [heads]:
-        if head['type'].startswith('CBL'):
-            head['type'] = head['type'][len('CBL'):]
-            head.pop('cbl_loss', None)
-    if d.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper':
-        d['optim_wrapper']['type'] = 'OptimWrapper'
-        d['optim_wrapper'].pop('loss_scale')
-
-    def no_boundary(pipeline):
-        # PadSegFields is mmcv's Pad that also pads gt_edge_map
-        pipeline = [t for t in pipeline if t['type'] != 'GenerateBoundary']
-        return [
-            dict(t, type='Pad') if t['type'] == 'PadSegFields' else t
-            for t in pipeline
-        ]
-
-    dataset = d['train_dataloader']['dataset']
-    for leaf in dataset.get('datasets', [dataset]):
-        leaf['pipeline'] = no_boundary(leaf['pipeline'])
-    for key in ('train_pipeline', ):
-        d[key] = no_boundary(d[key])
-    for key in ('dataset_train', 'dataset_aug'):
-        if key in d:
-            d[key]['pipeline'] = no_boundary(d[key]['pipeline'])
-    return d
-
-
 def _baseline_path(config):
     """cbl-{algo}_...[-amp-]... -> our configs/{algo}/{algo}_... when it
     exists, else MMSeg's {algo}/{algo}_... The folder is the name's first
@@ -559,8 +498,8 @@ def test_docs_examples_change_only_the_head_type(tmp_path, index, heads,
     head_cfg = cfg.model.decode_head
     assert (head_cfg.type if isinstance(head_cfg, dict) else
             [head.type for head in head_cfg]) == heads
-    baseline = Config.fromfile(osp.join(MMSEG_CONFIGS, baseline))
-    assert _without_cbl(cfg) == _without_cbl(baseline)
+    baseline = load_config(osp.join(MMSEG_CONFIGS, baseline))
+    assert without_cbl(cfg) == without_cbl(baseline)
 
 
 def test_cbl_configs_present():
@@ -577,12 +516,15 @@ def test_cbl_configs_present():
     } <= names
 
 
+# Every config of the zoo: each resolves its mmseg:: bases through
+# mmengine's metafile scan (about 1 s per config).
+@pytest.mark.slow
 @pytest.mark.parametrize('config', CBL_CONFIGS, ids=osp.basename)
 def test_cbl_config_is_its_baseline_plus_cbl(config):
     """Each CBL config equals the MMSeg config it is compared with, except
     for the CBL head type(s), GenerateBoundary in the train pipeline and
     (for -amp- configs) AmpOptimWrapper."""
-    cfg = Config.fromfile(config)
+    cfg = load_config(config)
     baseline = _baseline_path(config)
     assert osp.isfile(baseline), baseline
     rel = osp.relpath(baseline, MMSEG_CONFIGS)
@@ -608,7 +550,7 @@ def test_cbl_config_is_its_baseline_plus_cbl(config):
         assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
         assert cfg.optim_wrapper.loss_scale == 'dynamic'
         assert cfg.norm_cfg.type == 'SyncBN'
-    assert _without_cbl(cfg) == _without_cbl(Config.fromfile(baseline))
+    assert without_cbl(cfg) == without_cbl(load_config(baseline))
 
 
 def test_config_build_fetches_no_weights(monkeypatch):
@@ -622,7 +564,7 @@ def test_config_build_fetches_no_weights(monkeypatch):
         raise AssertionError('checkpoint loaded at build time')
 
     monkeypatch.setattr(CheckpointLoader, 'load_checkpoint', fail)
-    cfg = Config.fromfile(
+    cfg = load_config(
         osp.join(
             REPO_ROOT, 'configs/cbl/'
             'cbl-ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py'))

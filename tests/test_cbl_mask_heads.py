@@ -18,7 +18,8 @@ from mmseg.registry import MODELS
 
 from cblseg.models.decode_heads import CBLMask2FormerHead, CBLMaskFormerHead
 from cblseg.ops import label_to_boundary_torch, radius_from_dilation
-from conftest import CBL_KEYS, make_batch, synthetic_label
+from helpers.labels import synthetic_label
+from helpers.models import CBL_KEYS, make_batch
 
 pytest.importorskip('mmdet')
 import mmdet.models  # noqa: F401,E402 (registers mmdet's modules)
@@ -40,7 +41,7 @@ _HEAD_CFGS = {}
 
 
 @pytest.fixture(autouse=True)
-def mmseg_scope_and_one_thread(mmseg_scope):
+def mmseg_scope_and_one_thread(mmseg_scope_and_seed):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -297,6 +298,7 @@ def _ddp_worker(rank, world_size, port, out_dir):
         dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_two_process_ddp_without_unused_parameters(tmp_path):
     """2-process gloo DDP with ``find_unused_parameters=False``, both heads:
     every step reduces every parameter (DDP raises otherwise), also on a
@@ -304,7 +306,7 @@ def test_two_process_ddp_without_unused_parameters(tmp_path):
     gradients."""
     import torch.multiprocessing as mp
 
-    from conftest import free_port
+    from helpers import free_port
     mp.spawn(
         _ddp_worker, args=(2, free_port(), str(tmp_path)), nprocs=2, join=True)
     for kind in sorted(MMSEG_CONFIGS):
@@ -318,7 +320,7 @@ def test_documented_mask2former_config_builds(doc, tmp_path):
     Mask2Former user build the CBL model from MMSeg's config."""
     import re
 
-    from conftest import REPO_ROOT
+    from helpers import REPO_ROOT
     with open(osp.join(REPO_ROOT, doc), encoding='utf-8') as f:
         blocks = re.findall(r'```python\n(.*?)```', f.read(), re.S)
     snippet, = [b for b in blocks if "type='CBLMask2FormerHead'" in b]

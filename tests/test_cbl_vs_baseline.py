@@ -16,7 +16,7 @@ from cblseg.apis.cbl_vs_baseline import (DEFAULT_BASELINE_CONFIG,
                                          _rescale_schedule, config_pair,
                                          format_report, plan_runs,
                                          run_experiment, summarize_runs)
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 BASELINE = osp.join(REPO_ROOT, DEFAULT_BASELINE_CONFIG)
 CBL = osp.join(REPO_ROOT, DEFAULT_CBL_CONFIG)
@@ -126,12 +126,13 @@ def test_summary_needs_both_variants():
         summarize_runs([_result('baseline', 0, 20.0, 0.5)])
 
 
-def test_tool_end_to_end_reuses_finished_runs(synthetic_cityscapes,
+@pytest.mark.slow
+def test_tool_end_to_end_reuses_finished_runs(synthetic_cityscapes_root,
                                               tmp_path):
     work_dir = str(tmp_path / 'experiment')
     options = [
-        f'train_dataloader.dataset.data_root={synthetic_cityscapes}',
-        f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
+        f'train_dataloader.dataset.data_root={synthetic_cityscapes_root}',
+        f'test_dataloader.dataset.data_root={synthetic_cityscapes_root}',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'test_dataloader.num_workers=0',
@@ -181,6 +182,7 @@ def test_tool_end_to_end_reuses_finished_runs(synthetic_cityscapes,
         run_experiment(specs)
 
 
+@pytest.mark.slow  # a sweep: every config resolves its mmseg:: bases
 @pytest.mark.parametrize('model', list(MODEL_PAIRS))
 def test_model_flag_pairs_are_baseline_and_cbl_twin(model):
     """--model NAME: a baseline and its cbl- twin, whose heads are the
@@ -204,14 +206,14 @@ def test_model_flag_unknown_name():
 
 
 @pytest.mark.slow
-def test_tool_mask2former_pair_end_to_end(synthetic_cityscapes, tmp_path):
+def test_tool_mask2former_pair_end_to_end(synthetic_cityscapes_root, tmp_path):
     """--model mask2former trains the tiny Mask2Former with
     Mask2FormerHead and with CBLMask2FormerHead (one seed, one
     iteration) and reports both."""
     work_dir = str(tmp_path / 'experiment')
     options = [
-        f'train_dataloader.dataset.data_root={synthetic_cityscapes}',
-        f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
+        f'train_dataloader.dataset.data_root={synthetic_cityscapes_root}',
+        f'test_dataloader.dataset.data_root={synthetic_cityscapes_root}',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'test_dataloader.num_workers=0',

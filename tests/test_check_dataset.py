@@ -12,7 +12,7 @@ from mmengine.config import Config
 
 from cblseg.datasets import check_dataset, format_check_report
 from cblseg.datasets.synthetic.cityscapes import cityscapes_files
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 CONFIG = osp.join(REPO_ROOT,
                   'configs/_base_/datasets/synthetic_cityscapes_128x256.py')
@@ -76,6 +76,7 @@ def file_of(problem):
     return problem['seg_map_path']
 
 
+@pytest.mark.slow
 def test_every_planted_fault_is_found_once(faulty_cityscapes, tmp_path):
     root, planted = faulty_cityscapes
     out = tmp_path / 'report.json'
@@ -116,13 +117,14 @@ def test_every_planted_fault_is_found_once(faulty_cityscapes, tmp_path):
     assert json.loads((tmp_path / 'report2.json').read_text()) == report
 
 
-def test_clean_dataset_exits_zero(synthetic_cityscapes, tmp_path):
+@pytest.mark.slow
+def test_clean_dataset_exits_zero(synthetic_cityscapes_root, tmp_path):
     out = tmp_path / 'report.json'
     proc = run_tool([
         sys.executable, 'tools/check_dataset.py', CONFIG, '--splits',
         'train', 'val', '--out',
         str(out), '--cfg-options'
-    ] + roots(synthetic_cityscapes))
+    ] + roots(synthetic_cityscapes_root))
     assert proc.returncode == 0, proc.stdout[-3000:]
     report = json.loads(out.read_text())
     assert report['ok'] and report['problems'] == []

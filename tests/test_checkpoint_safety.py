@@ -265,18 +265,18 @@ def _assert_identical(a, b, path='ckpt'):
 
 @pytest.mark.slow
 def test_runner_checkpoint_after_train_val_test_round_trips(
-        synthetic_cityscapes, tmp_path):
+        synthetic_cityscapes_root, tmp_path):
     from mmengine.logging import MessageHub
 
     from cblseg.apis import build_train_runner, parse_train_args
-    from conftest import REPO_ROOT, tiny_train_options
+    from helpers import REPO_ROOT, tiny_train_options
     config = os.path.join(
         REPO_ROOT, 'configs/cbl/'
         'cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
     work_dir = str(tmp_path / 'work')
     runner = build_train_runner(
         parse_train_args([config, '--work-dir', work_dir, '--cfg-options'] +
-                         tiny_train_options(synthetic_cityscapes, 2, 2)))
+                         tiny_train_options(synthetic_cityscapes_root, 2, 2)))
     runner.train()  # 2 iterations, then validation
     runner.test()
     runner.save_checkpoint(work_dir, 'after_test.pth')

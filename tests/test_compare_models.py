@@ -19,7 +19,7 @@ from cblseg.visualization.comparison_grid import (
     ERROR_COLOR, GAP, HEADER_HEIGHT, IGNORED_DIM, TITLE_HEIGHT,
     boundary_error_mask, compose_comparison_row, comparison_row_size,
     gt_boundary_band)
-from conftest import DEMO_CONFIG, REPO_ROOT
+from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT
 
 TOOL = osp.join(REPO_ROOT, 'tools/analysis/compare_models.py')
 CBL_CONFIG = osp.join(
@@ -245,23 +245,24 @@ def _save_model(config, seed, path, num_classes=None):
 def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp('compare_ckpts')
     return dict(
-        baseline=_save_model(DEMO_CONFIG, 0, str(root / 'baseline.pth')),
+        baseline=_save_model(DEMO_BASELINE_CONFIG, 0,
+                             str(root / 'baseline.pth')),
         cbl=_save_model(CBL_CONFIG, 1, str(root / 'cbl.pth')))
 
 
 @pytest.fixture(scope='module')
-def comparison(checkpoints, synthetic_cityscapes, tmp_path_factory):
+def comparison(checkpoints, synthetic_cityscapes_root, tmp_path_factory):
     """The tool's main() with a command line as users give it (in this
     process: a subprocess would spend its time importing MMSeg again)."""
     out_dir = str(tmp_path_factory.mktemp('comparison'))
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout):
         load_tool()['main']([
-            DEMO_CONFIG, checkpoints['baseline'], CBL_CONFIG,
+            DEMO_BASELINE_CONFIG, checkpoints['baseline'], CBL_CONFIG,
             checkpoints['cbl'], '--out-dir', out_dir, '--names', 'baseline',
             'cbl | boundary', '--num-pictures', '2', '--no-progress',
             '--cfg-options'
-        ] + _data_options(synthetic_cityscapes))
+        ] + _data_options(synthetic_cityscapes_root))
     with open(osp.join(out_dir, 'comparison.json')) as file:
         report = json.load(file)
     with open(osp.join(out_dir, 'comparison.md')) as file:
@@ -283,6 +284,7 @@ def _markdown_table(markdown):
     return header, rows
 
 
+@pytest.mark.slow
 def test_markdown_and_json(comparison):
     report, markdown = comparison['report'], comparison['markdown']
     assert markdown in comparison['stdout']
@@ -329,8 +331,10 @@ def test_markdown_and_json(comparison):
             in markdown)
 
 
+@pytest.mark.slow
 def test_values_and_pictures_match_tools_test(comparison, checkpoints,
-                                              synthetic_cityscapes, tmp_path):
+                                              synthetic_cityscapes_root,
+                                              tmp_path):
     """Each row equals what tools/test.py (its code path, in this process)
     reports for the checkpoint, and the baseline's picture tile is
     highlighted exactly where its predictions (tools/test.py --out) are
@@ -338,15 +342,14 @@ def test_values_and_pictures_match_tools_test(comparison, checkpoints,
     from cblseg.apis import test as run_test
 
     pred_dir = tmp_path / 'predictions'
-    runs = [(DEMO_CONFIG, checkpoints['baseline'], ['--out',
-                                                    str(pred_dir)]),
-            (CBL_CONFIG, checkpoints['cbl'], [])]
+    runs = [(DEMO_BASELINE_CONFIG, checkpoints['baseline'],
+             ['--out', str(pred_dir)]), (CBL_CONFIG, checkpoints['cbl'], [])]
     for model, (config, checkpoint, out) in zip(comparison['report']['models'],
                                                 runs):
         metrics = run_test(
             [config, checkpoint, '--work-dir',
              str(tmp_path / 'work')] + out + ['--cfg-options'] +
-            _data_options(synthetic_cityscapes))
+            _data_options(synthetic_cityscapes_root))
         metrics = {key: float(value) for key, value in metrics.items()}
         assert metrics == model['summary'], model['name']
 
@@ -357,7 +360,7 @@ def test_values_and_pictures_match_tools_test(comparison, checkpoints,
     row = np.array(Image.open(paths[0]).convert('RGB'))
     gt = np.array(
         Image.open(
-            osp.join(synthetic_cityscapes, 'gtFine', 'val', 'testville',
+            osp.join(synthetic_cityscapes_root, 'gtFine', 'val', 'testville',
                      'testville_000000_000019_gtFine_labelTrainIds.png')))
     assert row.shape[:2] == comparison_row_size(*gt.shape, 2)
     pred = np.array(Image.open(pred_dir / f'{stem}.png'))
@@ -378,84 +381,88 @@ def _expect_error(argv, *patterns):
     return message
 
 
-def test_bad_arguments(checkpoints, synthetic_cityscapes, tmp_path):
+@pytest.mark.slow
+def test_bad_arguments(checkpoints, synthetic_cityscapes_root, tmp_path):
     base = [
         '--out-dir',
         str(tmp_path / 'out'), '--no-progress', '--cfg-options'
-    ] + _data_options(synthetic_cityscapes)
+    ] + _data_options(synthetic_cityscapes_root)
     ckpt = checkpoints['baseline']
-    _expect_error([DEMO_CONFIG, ckpt, CBL_CONFIG] + base,
+    _expect_error([DEMO_BASELINE_CONFIG, ckpt, CBL_CONFIG] + base,
                   '3 positional arguments', 'CONFIG CHECKPOINT pairs')
     missing = str(tmp_path / 'missing.pth')
-    _expect_error([DEMO_CONFIG, missing] + base, re.escape(repr(missing)),
-                  'does not exist')
-    _expect_error([ckpt, DEMO_CONFIG] + base, 'not a config file',
+    _expect_error([DEMO_BASELINE_CONFIG, missing] + base,
+                  re.escape(repr(missing)), 'does not exist')
+    _expect_error([ckpt, DEMO_BASELINE_CONFIG] + base, 'not a config file',
                   'the config first')
-    _expect_error([DEMO_CONFIG, ckpt, DEMO_CONFIG, ckpt] + base,
-                  'two models are named', '--names')
-    _expect_error([DEMO_CONFIG, ckpt, CBL_CONFIG, ckpt, '--names', 'a', 'a'] +
-                  base, "two models are named 'a'")
-    _expect_error([DEMO_CONFIG, ckpt, '--names', 'a', 'b'] + base, '2 names',
-                  'one name per model')
+    _expect_error([DEMO_BASELINE_CONFIG, ckpt, DEMO_BASELINE_CONFIG, ckpt] +
+                  base, 'two models are named', '--names')
     _expect_error(
-        [DEMO_CONFIG, ckpt, '--data-config',
+        [DEMO_BASELINE_CONFIG, ckpt, CBL_CONFIG, ckpt, '--names', 'a', 'a'] +
+        base, "two models are named 'a'")
+    _expect_error([DEMO_BASELINE_CONFIG, ckpt, '--names', 'a', 'b'] + base,
+                  '2 names', 'one name per model')
+    _expect_error(
+        [DEMO_BASELINE_CONFIG, ckpt, '--data-config',
          str(tmp_path / 'nowhere.py')] + base,
         'data config .*nowhere.py.* does not exist')
     if not torch.cuda.is_available():
-        _expect_error([DEMO_CONFIG, ckpt, '--device', 'cuda'] + base,
+        _expect_error([DEMO_BASELINE_CONFIG, ckpt, '--device', 'cuda'] + base,
                       'CUDA is not available', '--device cpu')
     assert not osp.exists(tmp_path / 'out' / 'comparison.md')
 
 
-def test_checkpoints_that_do_not_fit(checkpoints, synthetic_cityscapes,
+@pytest.mark.slow
+def test_checkpoints_that_do_not_fit(checkpoints, synthetic_cityscapes_root,
                                      tmp_path):
     base = [
         '--out-dir',
         str(tmp_path / 'out'), '--no-progress', '--cfg-options'
-    ] + _data_options(synthetic_cityscapes)
+    ] + _data_options(synthetic_cityscapes_root)
     # 5 classes in the checkpoint, 19 in the config: shapes differ; and an
     # unexpected key
-    five = _save_model(DEMO_CONFIG, 0, str(tmp_path / 'five.pth'), 5)
+    five = _save_model(DEMO_BASELINE_CONFIG, 0, str(tmp_path / 'five.pth'), 5)
     state = torch.load(five, weights_only=True)
     state['state_dict']['extra.weight'] = torch.zeros(2)
     torch.save(state, five)
     _expect_error(
-        [DEMO_CONFIG, five] + base, re.escape(repr(five)), 'does not fit',
-        'unexpected key in source state_dict: extra.weight',
+        [DEMO_BASELINE_CONFIG, five] + base, re.escape(repr(five)),
+        'does not fit', 'unexpected key in source state_dict: extra.weight',
         r'decode_head\.0\.conv_seg\.weight is \[5, 240, 1, 1\] in the '
         r'checkpoint, \[19, 240, 1, 1\] in the model',
         'the config it was trained with')
     # 5 classes in the model, 19 in the dataset
-    _expect_error([DEMO_CONFIG, five] + base + [
+    _expect_error([DEMO_BASELINE_CONFIG, five] + base + [
         'model.decode_head.0.num_classes=5',
         'model.decode_head.1.num_classes=5'
     ], 'predicts 5 classes', 'has 19', '--data-config')
     # not a checkpoint at all
     text = tmp_path / 'notes.pth'
     text.write_text('not a checkpoint\n')
-    _expect_error([DEMO_CONFIG, str(text)] + base,
+    _expect_error([DEMO_BASELINE_CONFIG, str(text)] + base,
                   "checkpoint '.*notes.pth' of model .* is not a PyTorch "
                   'file')
     # a pickle, but not a state dict
     torch.save([1, 2], str(tmp_path / 'list.pth'))
-    _expect_error([DEMO_CONFIG, str(tmp_path / 'list.pth')] + base,
+    _expect_error([DEMO_BASELINE_CONFIG, str(tmp_path / 'list.pth')] + base,
                   "cannot read checkpoint '.*list.pth'", 'No state_dict found')
 
 
-def test_data_config_option(checkpoints, synthetic_cityscapes, tmp_path):
+@pytest.mark.slow
+def test_data_config_option(checkpoints, synthetic_cityscapes_root, tmp_path):
     """--data-config takes the data and the metric settings from another
     config; the pictures can be switched off."""
     load = load_tool()
     out_dir = tmp_path / 'out'
     result = load['main'](
         [
-            CBL_CONFIG, checkpoints['cbl'], '--data-config', DEMO_CONFIG,
-            '--out-dir',
+            CBL_CONFIG, checkpoints['cbl'], '--data-config',
+            DEMO_BASELINE_CONFIG, '--out-dir',
             str(out_dir), '--num-pictures', '0', '--no-progress',
             '--cfg-options'
-        ] + _data_options(synthetic_cityscapes) +
+        ] + _data_options(synthetic_cityscapes_root) +
         ['test_evaluator.radius=2', 'test_evaluator.tolerances=[2]'])
-    assert result.data_config == DEMO_CONFIG
+    assert result.data_config == DEMO_BASELINE_CONFIG
     assert result.settings['radius'] == 2
     assert result.settings['tolerances'] == [2]
     assert list(result.models[0].summary)[-2:] == ['mBIoU', 'mBF@2px']
@@ -464,7 +471,8 @@ def test_data_config_option(checkpoints, synthetic_cityscapes, tmp_path):
         assert json.load(file)['table_keys'][-1] == 'mBF@2px'
 
 
-def test_mask_classification_models(synthetic_cityscapes, tmp_path):
+@pytest.mark.slow
+def test_mask_classification_models(synthetic_cityscapes_root, tmp_path):
     """The tiny Mask2Former and its CBL twin (CBLMask2FormerHead) side by
     side: the scores of each, and a picture row with their tiles."""
     tiny = 'mask2former_r18-tiny_1xb4-800_synthetic-cityscapes-128x256.py'
@@ -480,7 +488,7 @@ def test_mask_classification_models(synthetic_cityscapes, tmp_path):
         load_tool()['main'](argv + [
             '--out-dir', out_dir, '--names', 'mask2former', 'cbl',
             '--num-pictures', '1', '--no-progress', '--cfg-options'
-        ] + _data_options(synthetic_cityscapes))
+        ] + _data_options(synthetic_cityscapes_root))
     report = json.load(open(osp.join(out_dir, 'comparison.json')))
     models = report['models']
     assert [m['name'] for m in models] == ['mask2former', 'cbl']
@@ -491,7 +499,7 @@ def test_mask_classification_models(synthetic_cityscapes, tmp_path):
     path, = report['pictures']
     gt = np.array(
         Image.open(
-            osp.join(synthetic_cityscapes, 'gtFine', 'val', 'testville',
+            osp.join(synthetic_cityscapes_root, 'gtFine', 'val', 'testville',
                      'testville_000000_000019_gtFine_labelTrainIds.png')))
     row = np.array(Image.open(path).convert('RGB'))
     assert row.shape[:2] == comparison_row_size(*gt.shape, 2)
@@ -537,7 +545,8 @@ def test_metric_settings_and_options():
         merge_metric_options(settings, dict(tol=[1]))
 
 
-def test_metric_options_pass_through(checkpoints, synthetic_cityscapes,
+@pytest.mark.slow
+def test_metric_options_pass_through(checkpoints, synthetic_cityscapes_root,
                                      tmp_path):
     """--iou-metrics, --beta, --bf-protocol and --bf-tolerance-ratios reach
     the metric: the summary equals what tools/test.py reports with the same
@@ -546,12 +555,12 @@ def test_metric_options_pass_through(checkpoints, synthetic_cityscapes,
     out_dir = tmp_path / 'out'
     with contextlib.redirect_stdout(io.StringIO()):
         result = load_tool()['main']([
-            DEMO_CONFIG, checkpoints['baseline'], '--out-dir',
+            DEMO_BASELINE_CONFIG, checkpoints['baseline'], '--out-dir',
             str(out_dir), '--num-pictures', '0', '--no-progress',
             '--iou-metrics', 'mIoU', 'mDice', 'mFscore', '--beta', '2',
             '--bf-protocol', 'per_image', '--bf-tolerance-ratios', '0.03',
             '0.01', '--cfg-options'
-        ] + _data_options(synthetic_cityscapes))
+        ] + _data_options(synthetic_cityscapes_root))
     settings = result.settings
     assert settings['iou_metrics'] == ['mIoU', 'mDice', 'mFscore']
     assert settings['beta'] == 2
@@ -572,9 +581,9 @@ def test_metric_options_pass_through(checkpoints, synthetic_cityscapes,
     markdown = (out_dir / 'comparison.md').read_text()
     assert 'per image (GSCNN / SegFix) at tolerances 0.01, 0.03' in markdown
     metrics = run_test([
-        DEMO_CONFIG, checkpoints['baseline'], '--work-dir',
+        DEMO_BASELINE_CONFIG, checkpoints['baseline'], '--work-dir',
         str(tmp_path / 'work'), '--cfg-options'
-    ] + _data_options(synthetic_cityscapes) + [
+    ] + _data_options(synthetic_cityscapes_root) + [
         'test_evaluator.iou_metrics=[mIoU,mDice,mFscore]',
         'test_evaluator.beta=2', 'test_evaluator.bf_protocol=per_image',
         'test_evaluator.bf_tolerance_ratios=[0.01,0.03]'
@@ -583,21 +592,22 @@ def test_metric_options_pass_through(checkpoints, synthetic_cityscapes,
     # beta changes mFscore only
     with contextlib.redirect_stdout(io.StringIO()):
         again = load_tool()['main']([
-            DEMO_CONFIG, checkpoints['baseline'], '--out-dir',
+            DEMO_BASELINE_CONFIG, checkpoints['baseline'], '--out-dir',
             str(tmp_path / 'again'), '--num-pictures', '0', '--no-progress',
             '--iou-metrics', 'mFscore', '--cfg-options'
-        ] + _data_options(synthetic_cityscapes)).models[0].summary
+        ] + _data_options(synthetic_cityscapes_root)).models[0].summary
     assert again['mFscore'] != summary['mFscore']
     assert again['mIoU'] == summary['mIoU']
     assert 'mDice' not in again and 'mBF@3px' in again
 
 
-def test_bad_metric_options(checkpoints, synthetic_cityscapes, tmp_path):
+@pytest.mark.slow
+def test_bad_metric_options(checkpoints, synthetic_cityscapes_root, tmp_path):
     base = [
-        DEMO_CONFIG, checkpoints['baseline'], '--out-dir',
+        DEMO_BASELINE_CONFIG, checkpoints['baseline'], '--out-dir',
         str(tmp_path / 'out'), '--no-progress'
     ]
-    data = ['--cfg-options'] + _data_options(synthetic_cityscapes)
+    data = ['--cfg-options'] + _data_options(synthetic_cityscapes_root)
     _expect_error(base + ['--bf-tolerance-ratios', '0.01'] + data,
                   'metric settings', 'per_image')
     _expect_error(

@@ -14,7 +14,7 @@ from mmseg.registry import DATASETS, TRANSFORMS
 
 from cblseg.ops import label_to_boundary, radius_from_dilation
 from cblseg.utils import iter_dataset_cfgs
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 # The ADE20K and Pascal Context configs have their own synthetic data:
 # tests/test_dataset_configs_ade20k_pascal_context.py.
@@ -110,7 +110,7 @@ def test_every_pipeline_checks_its_labels(config):
 
 
 @pytest.mark.parametrize('config', DATASET_CONFIGS, ids=osp.basename)
-def test_train_pipeline_runs_with_boundaries(config, synthetic_cityscapes,
+def test_train_pipeline_runs_with_boundaries(config, synthetic_cityscapes_root,
                                              synthetic_voc):
     init_default_scope('mmseg')
     cfg = Config.fromfile(config)
@@ -119,7 +119,8 @@ def test_train_pipeline_runs_with_boundaries(config, synthetic_cityscapes,
     leaves = list(iter_dataset_cfgs(dataset_cfg))
     is_voc = 'VOC' in leaves[0]['type']
     for leaf in leaves:
-        leaf['data_root'] = synthetic_voc if is_voc else synthetic_cityscapes
+        root = synthetic_voc if is_voc else synthetic_cityscapes_root
+        leaf['data_root'] = root
         types = [t['type'] for t in leaf['pipeline']]
         # boundaries on the full label, before every geometric transform,
         # as in the CBL reference (CBLorc_config.py)

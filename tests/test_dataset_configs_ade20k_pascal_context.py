@@ -9,7 +9,6 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmseg.datasets import (ADE20KDataset, PascalContextDataset,
@@ -18,7 +17,8 @@ from mmseg.registry import DATASETS, METRICS
 from PIL import Image
 
 from cblseg.ops import label_to_boundary, radius_from_dilation
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
+from helpers.configs import load_config
 
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets')
 # config -> (dataset class, synthetic layout, reduce_zero_label, crop size)
@@ -36,8 +36,6 @@ CONFIGS = {
     (PascalContextDataset, 'pascal_context', False, (128, 128)),
 }
 SPLITS = ('train', 'val', 'test')
-
-pytestmark = pytest.mark.usefixtures('fast_mmseg_config_paths')
 
 
 @pytest.fixture(scope='module')
@@ -57,7 +55,7 @@ def synthetic_roots(tmp_path_factory):
 def _load(name, synthetic_roots):
     """The config with every split's data_root on the synthetic data."""
     init_default_scope('mmseg')
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    cfg = load_config(osp.join(CONFIG_DIR, name))
     root = synthetic_roots[CONFIGS[name][1]]
     for split in SPLITS:
         cfg[f'{split}_dataloader'].dataset.data_root = root
@@ -68,6 +66,7 @@ def _types(pipeline):
     return [transform['type'] for transform in pipeline]
 
 
+@pytest.mark.slow  # a sweep: every config resolves its mmseg:: bases
 @pytest.mark.parametrize('name', sorted(CONFIGS))
 def test_config_builds_and_runs_every_pipeline(name, synthetic_roots):
     dataset_class, _, reduce_zero_label, crop = CONFIGS[name]
@@ -280,7 +279,7 @@ def test_every_pipeline_checks_its_labels(name):
     from cblseg.datasets.label_loading import iter_transform_cfgs
     from cblseg.utils import iter_dataset_cfgs
     init_default_scope('mmseg')
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, name))
+    cfg = load_config(osp.join(CONFIG_DIR, name))
     splits = ('train', 'val', 'test')
     assert label_loader_problems(cfg, splits) == []
     pipelines = [

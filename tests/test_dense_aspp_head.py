@@ -8,7 +8,6 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmseg.registry import MODELS
 
@@ -17,9 +16,11 @@ from cblseg.apis import build_train_runner, parse_train_args
 from cblseg.models.decode_heads import (CBLDenseASPPHead, CBLHeadMixin,
                                         DenseASPPHead)
 from cblseg.utils import load_checkpoint_safely
-from conftest import (BN_NORM_CFG, CBL_KEYS, REPO_ROOT, SEG_PREPROCESSOR,
-                      make_batch, synthetic_label, tiny_train_options,
-                      train_step)
+from helpers import REPO_ROOT, tiny_train_options
+from helpers.configs import load_config
+from helpers.labels import synthetic_label
+from helpers.models import (BN_NORM_CFG, CBL_KEYS, SEG_PREPROCESSOR,
+                            make_batch, train_step)
 
 TINY_NAME = 'denseaspp_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py'
 TINY_CONFIG = osp.join(REPO_ROOT, 'configs/denseaspp', TINY_NAME)
@@ -31,7 +32,7 @@ NUM_CLASSES = 5
 # Tiny models: OpenMP threads only add contention on a shared CPU (100x
 # slower steps with 2 threads on a busy 2-core machine).
 pytestmark = pytest.mark.usefixtures('one_torch_thread',
-                                     'fast_mmseg_config_paths', 'mmseg_scope')
+                                     'mmseg_scope_and_seed')
 
 
 def head_cfg(**kwargs) -> dict:
@@ -299,12 +300,14 @@ class _RecordLosses(Hook):
         self.log_vars.append(dict(outputs))
 
 
-def test_tiny_cbl_config_trains_two_iterations(synthetic_cityscapes, tmp_path):
+@pytest.mark.slow
+def test_tiny_cbl_config_trains_two_iterations(synthetic_cityscapes_root,
+                                               tmp_path):
     """The CBL tiny config through tools/train.py's code path: the real
     dataset, pipeline (GenerateBoundary included), optimizer, schedule,
     checkpoint and validation; the checkpoint loads into the baseline."""
     work_dir = str(tmp_path / 'work')
-    options = tiny_train_options(synthetic_cityscapes, max_iters=2)
+    options = tiny_train_options(synthetic_cityscapes_root, max_iters=2)
     argv = [CBL_TINY_CONFIG, '--work-dir', work_dir, '--cfg-options', *options]
     runner = build_train_runner(parse_train_args(argv))
     recorder = _RecordLosses()
@@ -319,7 +322,7 @@ def test_tiny_cbl_config_trains_two_iterations(synthetic_cityscapes, tmp_path):
     ckpt = osp.join(work_dir, 'iter_2.pth')
     assert osp.isfile(ckpt)
 
-    baseline = MODELS.build(Config.fromfile(TINY_CONFIG).model)
+    baseline = MODELS.build(load_config(TINY_CONFIG).model)
     assert type(baseline.decode_head) is DenseASPPHead
     state = load_checkpoint_safely(ckpt, map_location='cpu')['state_dict']
     baseline.load_state_dict(state, strict=True)

@@ -6,7 +6,10 @@ import sys
 
 import pytest
 
-from conftest import DEMO_CONFIG, free_port, run_tool, tiny_train_options
+from helpers import (DEMO_BASELINE_CONFIG, free_port, run_tool,
+                     tiny_train_options)
+
+pytestmark = pytest.mark.slow
 
 _METRIC = re.compile(r'Iter\(test\) \[\d+/\d+\]\s+(.*)$', re.M)
 
@@ -20,13 +23,13 @@ def _test_metrics(output):
 
 
 @pytest.fixture(scope='module')
-def two_process_training(synthetic_cityscapes, tmp_path_factory):
+def two_process_training(synthetic_cityscapes_root, tmp_path_factory):
     work_dir = str(tmp_path_factory.mktemp('dist_train'))
     result = run_tool(
         [
-            'bash', 'tools/dist_train.sh', DEMO_CONFIG, '2', '--work-dir',
-            work_dir, '--cfg-options'
-        ] + tiny_train_options(synthetic_cityscapes, max_iters=2) +
+            'bash', 'tools/dist_train.sh', DEMO_BASELINE_CONFIG, '2',
+            '--work-dir', work_dir, '--cfg-options'
+        ] + tiny_train_options(synthetic_cityscapes_root, max_iters=2) +
         # SyncBN must fall back to BN on CPU instead of failing
         ['model.backbone.norm_cfg.type=SyncBN'],
         env=dict(PORT=str(free_port())))
@@ -44,23 +47,25 @@ def test_two_process_cpu_training(two_process_training):
 
 
 def test_two_process_test_equals_one_process(two_process_training,
-                                             synthetic_cityscapes, tmp_path):
+                                             synthetic_cityscapes_root,
+                                             tmp_path):
     work_dir, train_result = two_process_training
     assert train_result.returncode == 0, train_result.stdout[-5000:]
     ckpt = osp.join(work_dir, 'iter_2.pth')
     data_opts = [
-        f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
+        f'test_dataloader.dataset.data_root={synthetic_cityscapes_root}',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False'
     ]
     single = run_tool([
-        sys.executable, 'tools/test.py', DEMO_CONFIG, ckpt, '--work-dir',
+        sys.executable, 'tools/test.py', DEMO_BASELINE_CONFIG, ckpt,
+        '--work-dir',
         str(tmp_path / 'one'), '--cfg-options'
     ] + data_opts)
     assert single.returncode == 0, single.stdout[-5000:]
     double = run_tool(
         [
-            'bash', 'tools/dist_test.sh', DEMO_CONFIG, ckpt, '2',
+            'bash', 'tools/dist_test.sh', DEMO_BASELINE_CONFIG, ckpt, '2',
             '--work-dir',
             str(tmp_path / 'two'), '--cfg-options'
         ] + data_opts,
@@ -72,18 +77,18 @@ def test_two_process_test_equals_one_process(two_process_training,
 
 
 def test_test_tool_tta_show_dir_and_out(two_process_training,
-                                        synthetic_cityscapes, tmp_path):
+                                        synthetic_cityscapes_root, tmp_path):
     """tools/test.py's MMSeg options on the 2-process checkpoint."""
     work_dir, train_result = two_process_training
     assert train_result.returncode == 0, train_result.stdout[-5000:]
     out_dir, show_dir = tmp_path / 'pred', tmp_path / 'painted'
     result = run_tool([
-        sys.executable, 'tools/test.py', DEMO_CONFIG,
+        sys.executable, 'tools/test.py', DEMO_BASELINE_CONFIG,
         osp.join(work_dir, 'iter_2.pth'), '--work-dir',
         str(tmp_path / 'work'), '--tta', '--out',
         str(out_dir), '--show-dir',
         str(show_dir), '--cfg-options',
-        f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
+        f'test_dataloader.dataset.data_root={synthetic_cityscapes_root}',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False'
     ])
@@ -96,7 +101,7 @@ def test_test_tool_tta_show_dir_and_out(two_process_training,
     assert len(painted) == 4, list(show_dir.rglob('*'))[:20]
 
 
-def test_prediction_panels(two_process_training, synthetic_cityscapes,
+def test_prediction_panels(two_process_training, synthetic_cityscapes_root,
                            tmp_path):
     """The demo's image | ground truth | prediction pictures."""
     from mmengine.config import Config
@@ -105,8 +110,8 @@ def test_prediction_panels(two_process_training, synthetic_cityscapes,
     from cblseg.visualization import save_prediction_panels
     work_dir, train_result = two_process_training
     assert train_result.returncode == 0, train_result.stdout[-5000:]
-    cfg = Config.fromfile(DEMO_CONFIG)
-    cfg.test_dataloader.dataset.data_root = synthetic_cityscapes
+    cfg = Config.fromfile(DEMO_BASELINE_CONFIG)
+    cfg.test_dataloader.dataset.data_root = synthetic_cityscapes_root
     paths = save_prediction_panels(
         cfg, osp.join(work_dir, 'iter_2.pth'), str(tmp_path), num_images=3)
     assert len(paths) == 3
@@ -130,7 +135,7 @@ def _gloo_thread_count():
 @pytest.mark.skipif(
     not osp.isdir('/proc/self/task'), reason='lists threads through /proc')
 def test_launcher_run_stops_gloo_threads_before_returning(
-        synthetic_cityscapes, tmp_path, monkeypatch, one_torch_thread):
+        synthetic_cityscapes_root, tmp_path, monkeypatch, one_torch_thread):
     """gloo's threads must end while the interpreter is alive: left to its
     shutdown, they can abort a rank after the work is done."""
     import torch.distributed as torch_dist
@@ -148,10 +153,10 @@ def test_launcher_run_stops_gloo_threads_before_returning(
         monkeypatch.setenv(key, value)
     try:
         runner = train([
-            DEMO_CONFIG, '--launcher', 'pytorch', '--work-dir',
+            DEMO_BASELINE_CONFIG, '--launcher', 'pytorch', '--work-dir',
             str(tmp_path), '--cfg-options'
         ] + tiny_train_options(
-            synthetic_cityscapes, max_iters=1, ckpt_interval=1))
+            synthetic_cityscapes_root, max_iters=1, ckpt_interval=1))
     finally:
         if torch_dist.is_initialized():  # keep a failure to this test
             torch_dist.destroy_process_group()

@@ -23,13 +23,11 @@ from mmengine.config import Config
 from PIL import Image
 
 from cblseg.models.decode_heads import CBLOCRHead
-from conftest import REPO_ROOT, free_port, run_tool, tiny_train_options
+from helpers import (CBL_DEMO_CONFIG, REPO_ROOT, free_port, run_tool,
+                     tiny_train_options)
 
 pytestmark = pytest.mark.slow
 
-CBL_DEMO_CONFIG = osp.join(
-    REPO_ROOT,
-    'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 # Full-size cascade (FCN + CBL OCR) configs: built, not trained.
 FULL_CASCADE_CONFIGS = [
     osp.join(REPO_ROOT, 'configs/cbl', name) for name in (

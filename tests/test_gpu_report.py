@@ -19,7 +19,7 @@ from cblseg.benchmarks.inputs import cbl_loss_inputs
 from cblseg.benchmarks.peers import plain_autograd_cbl
 from cblseg.benchmarks.report import CHECK_STATUSES, SCHEMA_VERSION
 from cblseg.models.losses import conditional_boundary_loss
-from conftest import run_tool
+from helpers import run_tool
 
 MACHINE_KEYS = {
     'gpu', 'gpu_memory_gib', 'driver', 'cuda', 'cudnn', 'torch', 'mmcv',
@@ -96,6 +96,7 @@ def check_schema(data):
     assert len(names) == len(set(names)), 'duplicate names'
 
 
+@pytest.mark.slow
 def test_quick_cpu_report(tmp_path):
     out = tmp_path / 'report'
     proc = run_tool([
@@ -164,6 +165,7 @@ def test_planted_error_is_reported(tmp_path, plant, failed, family):
     assert '| failed |' in (tmp_path / 'gpu_report.md').read_text()
 
 
+@pytest.mark.slow
 def test_planted_error_exit_status(tmp_path):
     proc = run_tool([
         sys.executable, 'tools/benchmarks/gpu_report.py', '--device', 'cpu',

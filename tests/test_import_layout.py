@@ -12,7 +12,7 @@ import os
 import os.path as osp
 
 import pytest
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 PACKAGE = 'cblseg'
 

@@ -9,11 +9,10 @@ import cv2
 import pytest
 
 from cblseg.datasets.synthetic.cityscapes import cityscapes_files
-from conftest import DEMO_CONFIG, REPO_ROOT, run_tool, tiny_train_options
+from helpers import (CBL_DEMO_CONFIG, DEMO_BASELINE_CONFIG, run_tool,
+                     tiny_train_options)
 
-CBL_DEMO_CONFIG = osp.join(
-    REPO_ROOT,
-    'configs/cbl/cbl-ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def assert_names_bad_value(proc, path, pixels=7):
 
 
 @pytest.mark.parametrize(
-    'config', [CBL_DEMO_CONFIG, DEMO_CONFIG], ids=['cbl', 'ocrnet'])
+    'config', [CBL_DEMO_CONFIG, DEMO_BASELINE_CONFIG], ids=['cbl', 'ocrnet'])
 def test_training_stops_naming_the_label_file(config, small_cityscapes,
                                               tmp_path):
     path = plant_value(small_cityscapes, 'train', 1)
@@ -66,7 +65,7 @@ def test_truncated_label_is_named(small_cityscapes, tmp_path):
     data = open(path, 'rb').read()
     with open(path, 'wb') as f:
         f.write(data[:len(data) // 2])
-    proc = train(DEMO_CONFIG, small_cityscapes, tmp_path / 'work')
+    proc = train(DEMO_BASELINE_CONFIG, small_cityscapes, tmp_path / 'work')
     out = proc.stdout
     assert proc.returncode != 0, out[-3000:]
     assert f'cannot read or decode the label file {path}' in out, out[-3000:]

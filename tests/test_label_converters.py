@@ -21,7 +21,7 @@ from cblseg.datasets.label_converters import (
 from cblseg.datasets.synthetic import (generate_synthetic_cityscapes,
                                        generate_synthetic_voc)
 from cblseg.datasets.voc_labels import VOC_BORDER_COLOR, voc_color_map
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 CAR, POLE, IGNORE = 13, 5, 255
 PLATE_STORED_ID = 255
@@ -413,6 +413,7 @@ def test_sbd_merge(voc, tmp_path):
 # -- command-line tools ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_tools(cityscapes, voc, tmp_path):
     cs_root, cs_truth = cityscapes
     bad = sorted(cs_truth)[0].replace('labelTrainIds', 'labelIds')

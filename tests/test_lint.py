@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 LINT = os.path.join(REPO_ROOT, 'scripts', 'lint.sh')
 

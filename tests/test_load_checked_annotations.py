@@ -14,7 +14,7 @@ from PIL import Image
 from cblseg.datasets import (LoadCheckedAnnotations, bad_label_values,
                              check_label_loaders, describe_bad_values,
                              label_loader_problems)
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 
 @pytest.fixture(autouse=True)

@@ -15,21 +15,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmseg.registry import MODELS
-from test_cbl_loss import EPS, IGNORE, TERMS, _resize, loop_cbl, make_inputs
 
 from cblseg.benchmarks.mask_cbl import (authors_mask_cbl, forward_backward,
                                         max_relative_error)
 from cblseg.models.losses import (MaskConditionalBoundaryLoss,
                                   mask_conditional_boundary_loss,
                                   mask_semantic_prediction)
+from helpers.cbl_oracle import (EPS, IGNORE, TERMS, loop_cbl, make_inputs,
+                                resize_label)
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 # --------------------------------------------------------------------------
@@ -52,8 +47,8 @@ def loop_mask_nce(feats,
     """The authors' NCE, one class and one boundary pixel at a time."""
     bsz, _, h, w = feats.shape
     num_classes = cls_logits.shape[-1] - 1
-    label = _resize(gt_sem_seg, (h, w)).tolist()
-    edge = _resize(gt_edge_map, (h, w)).tolist()
+    label = resize_label(gt_sem_seg, (h, w)).tolist()
+    edge = resize_label(gt_edge_map, (h, w)).tolist()
     pred = pred.tolist()
     r = k // 2
     offsets = [(dy, dx) for dy in range(-r, r + 1) for dx in range(-r, r + 1)
@@ -142,7 +137,7 @@ def make_mask_inputs(seed=0,
         ignore=ignore)
     gen = torch.Generator().manual_seed(seed + 1000)
     dt = torch.float64
-    small = _resize(gt, (h, w)).clamp_max(num_classes - 1)
+    small = resize_label(gt, (h, w)).clamp_max(num_classes - 1)
     dirs = F.normalize(
         torch.randn(num_classes, dims, generator=gen, dtype=dt), dim=1)
     feats = 0.7 * torch.randn(bsz, dims, h, w, generator=gen, dtype=dt)

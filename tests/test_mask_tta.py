@@ -19,10 +19,11 @@ from mmseg.registry import MODELS
 import cblseg  # noqa: F401  (registers MaskAwareSegTTAModel)
 from cblseg.models.segmentors import (MaskAwareSegTTAModel, average_score_maps,
                                       predicts_class_scores)
-from conftest import DEMO_CONFIG, REPO_ROOT, run_tool
+from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, run_tool
+from helpers.configs import load_config
 
-pytestmark = pytest.mark.usefixtures('one_torch_thread', 'mmseg_scope',
-                                     'fast_mmseg_config_paths')
+pytestmark = pytest.mark.usefixtures('one_torch_thread',
+                                     'mmseg_scope_and_seed')
 
 MASK_CONFIGS = {
     'mask2former':
@@ -41,7 +42,7 @@ SCALES = ((256, 128), (192, 96))
 
 
 def _model(config):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    cfg = load_config(osp.join(REPO_ROOT, config))
     model = MODELS.build(cfg.model)
     model.init_weights()
     return model.eval()
@@ -180,11 +181,11 @@ def test_test_tool_switches_only_mmseg_default_for_mask_heads(tmp_path):
     _use_mask_aware_tta(mmseg_m2f)
     assert mmseg_m2f.tta_model.type == 'MaskAwareSegTTAModel'
 
-    demo = Config.fromfile(DEMO_CONFIG)
+    demo = load_config(DEMO_BASELINE_CONFIG)
     _use_mask_aware_tta(demo)
     assert demo.tta_model.type == 'SegTTAModel'
 
-    custom = Config.fromfile(osp.join(REPO_ROOT, MASK_CONFIGS['maskformer']))
+    custom = load_config(osp.join(REPO_ROOT, MASK_CONFIGS['maskformer']))
     custom.tta_model.type = 'MyTTAModel'
     _use_mask_aware_tta(custom)
     assert custom.tta_model.type == 'MyTTAModel'
@@ -192,7 +193,7 @@ def test_test_tool_switches_only_mmseg_default_for_mask_heads(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize('algo', sorted(MASK_CONFIGS))
-def test_test_tool_tta(algo, synthetic_cityscapes, tmp_path):
+def test_test_tool_tta(algo, synthetic_cityscapes_root, tmp_path):
     """tools/test.py --tta on a saved (randomly initialised) tiny model,
     with the config's tta_pipeline (6 scales x flip) and real PNGs. The
     MaskFormer run is given MMSeg's default tta_model: the tool switches it
@@ -202,7 +203,7 @@ def test_test_tool_tta(algo, synthetic_cityscapes, tmp_path):
     torch.manual_seed(0)
     torch.save({'state_dict': _model(config).state_dict()}, ckpt)
     options = [
-        f'test_dataloader.dataset.data_root={synthetic_cityscapes}',
+        f'test_dataloader.dataset.data_root={synthetic_cityscapes_root}',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False'
     ]
@@ -223,13 +224,13 @@ def test_test_tool_tta(algo, synthetic_cityscapes, tmp_path):
 
 
 @pytest.mark.slow
-def test_compare_tta_merges(synthetic_cityscapes):
+def test_compare_tta_merges(synthetic_cityscapes_root):
     """The figure of docs/tta.md: both merges on the same predictions. With
     one augmentation they cannot differ."""
     from cblseg.evaluation.tta_merge import compare_tta_merges
-    cfg = Config.fromfile(osp.join(REPO_ROOT, MASK_CONFIGS['mask2former']))
+    cfg = load_config(osp.join(REPO_ROOT, MASK_CONFIGS['mask2former']))
     dataset = cfg.test_dataloader.dataset
-    dataset.data_root = synthetic_cityscapes
+    dataset.data_root = synthetic_cityscapes_root
     model = _model(MASK_CONFIGS['mask2former'])
     one = [
         dict(type='LoadImageFromFile'),

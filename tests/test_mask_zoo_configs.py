@@ -13,7 +13,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
 BASELINES = sorted(
@@ -69,6 +69,7 @@ def test_mask_configs_found():
     } <= names
 
 
+@pytest.mark.slow  # a sweep: every config resolves its mmseg:: bases
 @pytest.mark.parametrize('baseline', BASELINES, ids=_name)
 def test_every_baseline_has_its_cbl_twin(baseline):
     twin = osp.join(CONFIG_ROOT, 'cbl', 'cbl-' + osp.basename(baseline))

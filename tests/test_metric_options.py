@@ -15,7 +15,7 @@ from cblseg.evaluation.functional import (GSCNN_TOLERANCE_RATIOS,
                                           per_image_boundary_counts,
                                           per_image_boundary_scores)
 from cblseg.models.losses import ConditionalBoundaryLoss
-from test_boundary_metric import CLASSES, evaluate, make_samples
+from helpers.metric_samples import CLASSES, evaluate, make_samples
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
 

@@ -10,7 +10,9 @@ imported), so the test needs no second environment.
 """
 import sys
 
-from conftest import DEMO_CONFIG, run_tool
+import pytest
+
+from helpers import DEMO_BASELINE_CONFIG, run_tool
 
 REFUSE_MMDET = '''
 import importlib.abc
@@ -43,7 +45,7 @@ try:
     import mmdet  # noqa: F401
 except ModuleNotFoundError:
     print('mmdet refused')
-cfg = Config.fromfile({DEMO_CONFIG!r})
+cfg = Config.fromfile({DEMO_BASELINE_CONFIG!r})
 model = MODELS.build(cfg.model).eval()
 with torch.no_grad():
     out = model(torch.rand(1, 3, 64, 128), mode='tensor')
@@ -64,6 +66,7 @@ print('mmdet modules loaded:', loaded)
 '''
 
 
+@pytest.mark.slow
 def test_cblseg_works_without_mmdet():
     proc = run_tool([sys.executable, '-c', WITHOUT_MMDET], timeout=300)
     assert proc.returncode == 0, proc.stdout[-5000:]

@@ -13,7 +13,6 @@ import mmseg
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
@@ -24,8 +23,9 @@ from torch import nn
 import cblseg  # noqa: F401  (registers the heads and the loss)
 from cblseg.models.decode_heads import CBLHeadMixin, CBLMaskHeadMixin
 from cblseg.utils import adapt_cfg_to_hardware
-from conftest import CBL_KEYS, REPO_ROOT, make_batch
-from test_cbl_heads import _without_cbl
+from helpers import REPO_ROOT
+from helpers.configs import load_config, without_cbl
+from helpers.models import CBL_KEYS, make_batch
 
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs')
 CONFIGS = sorted(
@@ -50,8 +50,7 @@ ZOO = {
     'denseaspp': 'denseaspp_',
 }
 
-pytestmark = pytest.mark.usefixtures('one_torch_thread',
-                                     'fast_mmseg_config_paths')
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 @pytest.fixture(autouse=True)
@@ -131,12 +130,13 @@ def _watched_parameters(model):
     return watched
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     'config', CONFIGS, ids=lambda path: osp.relpath(path, CONFIG_ROOT))
 def test_config_builds_and_trains_one_step(config):
     init_default_scope('mmseg')
     torch.manual_seed(0)
-    cfg = Config.fromfile(config)
+    cfg = load_config(config)
     with warnings.catch_warnings():
         # SyncBN -> BN and AMP -> fp32 without CUDA, as tools/train.py does.
         warnings.simplefilter('ignore', UserWarning)
@@ -212,15 +212,15 @@ def test_baseline_is_the_mmseg_config_it_mirrors(config):
     rel = osp.relpath(config, CONFIG_ROOT)
     assert f'mmseg::{rel}' in open(config).read(), \
         'the comment must name the MMSeg config'
-    mmseg_cfg = Config.fromfile(osp.join(MMSEG_CONFIGS, rel))
-    assert _without_cbl(Config.fromfile(config)) == _without_cbl(mmseg_cfg)
+    mmseg_cfg = load_config(osp.join(MMSEG_CONFIGS, rel))
+    assert without_cbl(load_config(config)) == without_cbl(mmseg_cfg)
 
 
 def test_unet_voc_slide_test_fits_voc_test_sizes():
     """VOC's test Resize gives e.g. 512x683, which 'whole' inference would
     refuse (UNet wants multiples of 16); the config's 512x512 windows fit."""
     init_default_scope('mmseg')
-    cfg = Config.fromfile(
+    cfg = load_config(
         osp.join(CONFIG_ROOT, 'unet',
                  'unet-s5-d16_fcn_4xb4-20k_voc12aug-512x512.py'))
     with warnings.catch_warnings():
@@ -245,12 +245,13 @@ def test_unet_voc_slide_test_fits_voc_test_sizes():
     assert tuple(result.pred_sem_seg.shape) == (375, 500)
 
 
+@pytest.mark.slow
 def test_count_parameters_per_part_and_tool():
     """The counts behind docs/model_zoo.md: parts add up to the total, the
     CBL twin has exactly the baseline's parameters, and the tool prints
     them."""
     from cblseg.utils import count_config_parameters
-    from conftest import run_tool
+    from helpers import run_tool
     tiny = osp.join(
         CONFIG_ROOT, 'deeplabv3',
         'deeplabv3_r18-tiny-d8_1xb4-800_synthetic-cityscapes-128x256.py')

@@ -9,7 +9,7 @@ from mmengine.config import Config
 import cblseg
 from cblseg.utils import (adapt_cfg_to_hardware, check_data_roots,
                           imports_cblseg, load_config, replace_sync_bn)
-from conftest import DEMO_CONFIG, REPO_ROOT, run_tool
+from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, run_tool
 
 # Every config builds and trains one step: tests/test_model_zoo_configs.py.
 
@@ -19,6 +19,7 @@ def test_version():
     assert cblseg.version_info[0] >= 0
 
 
+@pytest.mark.slow
 def test_custom_imports_alone_registers_everything():
     """A fresh interpreter that imports only mmseg, as MMSeg's own tools do:
     custom_imports in the config is all it takes."""
@@ -27,7 +28,7 @@ def test_custom_imports_alone_registers_everything():
         'from mmseg.registry import MODELS\n'
         'from mmseg.utils import register_all_modules\n'
         'register_all_modules()\n'
-        f'cfg = Config.fromfile({DEMO_CONFIG!r})\n'
+        f'cfg = Config.fromfile({DEMO_BASELINE_CONFIG!r})\n'
         'import sys; assert "cblseg" in sys.modules\n'
         'model = MODELS.build(cfg.model)\n'
         'print("built", type(model).__name__)\n')
@@ -51,12 +52,12 @@ def test_missing_custom_import_says_how_to_install(tmp_path):
 
 
 def test_imports_cblseg():
-    assert imports_cblseg(Config.fromfile(DEMO_CONFIG))
+    assert imports_cblseg(Config.fromfile(DEMO_BASELINE_CONFIG))
     assert not imports_cblseg(Config(dict(model=dict())))
 
 
 def test_missing_data_root_names_path_and_remedy(tmp_path):
-    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg = Config.fromfile(DEMO_BASELINE_CONFIG)
     missing = str(tmp_path / 'nowhere')
     cfg.train_dataloader.dataset.data_root = missing
     with pytest.raises(FileNotFoundError) as err:
@@ -67,9 +68,10 @@ def test_missing_data_root_names_path_and_remedy(tmp_path):
     assert 'docs/datasets.md' in message
 
 
+@pytest.mark.slow
 def test_train_tool_reports_missing_data(tmp_path):
     out = run_tool([
-        sys.executable, 'tools/train.py', DEMO_CONFIG, '--work-dir',
+        sys.executable, 'tools/train.py', DEMO_BASELINE_CONFIG, '--work-dir',
         str(tmp_path), '--cfg-options',
         f'train_dataloader.dataset.data_root={tmp_path}/none'
     ])
@@ -97,6 +99,7 @@ def test_sync_bn_falls_back_on_cpu():
     assert replace_sync_bn(cfg.model) == 0
 
 
+@pytest.mark.slow
 def test_pip_install_non_editable(tmp_path):
     target = tmp_path / 'site'
     out = subprocess.run([
@@ -136,12 +139,14 @@ def test_amp_flag_and_cpu_fallback():
         enable_amp(other)
 
 
-def test_train_tool_amp_runs_on_cpu(synthetic_cityscapes, tmp_path):
-    from conftest import tiny_train_options
+@pytest.mark.slow
+def test_train_tool_amp_runs_on_cpu(synthetic_cityscapes_root, tmp_path):
+    from helpers import tiny_train_options
     out = run_tool([
-        sys.executable, 'tools/train.py', DEMO_CONFIG, '--amp', '--work-dir',
+        sys.executable, 'tools/train.py', DEMO_BASELINE_CONFIG, '--amp',
+        '--work-dir',
         str(tmp_path), '--cfg-options'
-    ] + tiny_train_options(synthetic_cityscapes, max_iters=1))
+    ] + tiny_train_options(synthetic_cityscapes_root, max_iters=1))
     assert out.returncode == 0, out.stdout[-3000:]
     assert 'training runs in fp32' in out.stdout
     assert osp.exists(tmp_path / 'iter_1.pth')

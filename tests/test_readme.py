@@ -2,12 +2,12 @@
 import os.path as osp
 import re
 
-from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 from cblseg.utils import adapt_cfg_to_hardware
+from helpers import REPO_ROOT
 
 
 def _readme_snippet():

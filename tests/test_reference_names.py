@@ -12,7 +12,8 @@ from mmseg.registry import MODELS
 import cblseg  # noqa: F401  (registers the heads)
 from cblseg.models.decode_heads import CBLOCRHead
 
-pytestmark = pytest.mark.usefixtures('mmseg_scope', 'one_torch_thread')
+pytestmark = pytest.mark.usefixtures('mmseg_scope_and_seed',
+                                     'one_torch_thread')
 
 NAMES = ('CBLOCRHead', 'New_ER5OCRHead', 'ER5OCRHead')
 REFERENCE_OCR_HEAD = dict(
@@ -126,7 +127,7 @@ def test_reference_model_config_builds_our_w48_model():
 
     from mmengine.config import Config, ConfigDict
 
-    from conftest import REPO_ROOT
+    from helpers import REPO_ROOT
     ours_cfg = Config.fromfile(
         osp.join(
             REPO_ROOT, 'configs/cbl/'

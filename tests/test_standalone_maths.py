@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 _BLOCKER = '''
 import sys

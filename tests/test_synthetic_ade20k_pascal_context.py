@@ -15,7 +15,7 @@ from cblseg.datasets import (generate_synthetic_ade20k,
                              render_ade20k_scene, render_class_scene,
                              render_pascal_context_scene)
 from cblseg.datasets.synthetic.writer import META_FILENAME
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 NUM_ADE20K_CLASSES = len(ADE20KDataset.METAINFO['classes'])  # 150
 NUM_CONTEXT_LABELS = len(PascalContextDataset.METAINFO['classes'])  # 60
@@ -215,6 +215,7 @@ def test_command_line_tool_writes_the_new_layouts(tmp_path, monkeypatch,
     assert not (tmp_path / 'VOCdevkit' / 'VOC2012').exists()
 
 
+@pytest.mark.slow
 def test_worker_pool_after_a_parallel_opencv_call(tmp_path):
     """Forked workers hung for good in cv2.setNumThreads once the parent
     had run a parallel OpenCV call (as the tests before this one do); in a

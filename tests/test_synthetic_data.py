@@ -295,6 +295,7 @@ def test_voc_layout(tmp_path):
     assert voids > 0
 
 
+@pytest.mark.slow
 def test_nproc_gives_identical_files(tmp_path):
     for generate, kwargs in (
         (generate_synthetic_cityscapes, dict(height=40, width=80)),

@@ -9,12 +9,9 @@ import os.path as osp
 
 import mmseg
 import pytest
-from mmengine.config import Config
 
-from conftest import REPO_ROOT
-from test_cbl_heads import _unscope
-
-pytestmark = pytest.mark.usefixtures('fast_mmseg_config_paths')
+from helpers import REPO_ROOT
+from helpers.configs import load_config, unscope
 
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
 
@@ -84,9 +81,9 @@ def test_differences_sees_recipe_changes():
 
 @pytest.mark.parametrize('tiny', sorted(PAIRS))
 def test_tiny_mask_config_is_mmseg_config_shrunk(tiny):
-    ours = _unscope(Config.fromfile(osp.join(REPO_ROOT, tiny)).to_dict())
-    theirs = _unscope(
-        Config.fromfile(osp.join(MMSEG_CONFIGS, PAIRS[tiny])).to_dict())
+    ours = unscope(load_config(osp.join(REPO_ROOT, tiny)).to_dict())
+    theirs = unscope(
+        load_config(osp.join(MMSEG_CONFIGS, PAIRS[tiny])).to_dict())
     assert ours['model']['decode_head']['type'] == \
         theirs['model']['decode_head']['type']
     assert _differences(ours['model'], theirs['model'], 'model') == []

@@ -8,7 +8,9 @@ from mmengine.hooks import Hook
 
 from cblseg.apis import build_train_runner, parse_train_args
 from cblseg.utils import load_checkpoint_safely
-from conftest import DEMO_CONFIG, tiny_train_options
+from helpers import DEMO_BASELINE_CONFIG, tiny_train_options
+
+pytestmark = pytest.mark.slow
 
 
 class _Crash(RuntimeError):
@@ -55,10 +57,11 @@ def _assert_same(a, b, path='state'):
         assert a == b, f'{path}: {a!r} != {b!r}'
 
 
-def test_resume_continues_at_saved_iteration(synthetic_cityscapes, tmp_path):
+def test_resume_continues_at_saved_iteration(synthetic_cityscapes_root,
+                                             tmp_path):
     work_dir = str(tmp_path / 'work')
-    argv = [DEMO_CONFIG, '--work-dir', work_dir, '--cfg-options'
-            ] + tiny_train_options(synthetic_cityscapes, max_iters=6)
+    argv = [DEMO_BASELINE_CONFIG, '--work-dir', work_dir, '--cfg-options'
+            ] + tiny_train_options(synthetic_cityscapes_root, max_iters=6)
     runner = build_train_runner(parse_train_args(argv))
     runner.register_hook(CrashAfterIter(at=4))
     with pytest.raises(_Crash):

@@ -19,7 +19,7 @@ from cblseg.visualization.boundary_grid import (
     GAP, HEADER_HEIGHT, TILE_GAP, TITLE_HEIGHT, boundary_grid_size,
     classes_to_show, compose_boundary_grid, overlay_boundaries,
     tile_shape)
-from conftest import DEMO_CONFIG, REPO_ROOT, run_tool
+from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, run_tool
 
 TOOL = osp.join(REPO_ROOT, 'tools/analysis/visualize_boundaries.py')
 
@@ -263,13 +263,14 @@ def test_cli_rejects_bad_input(tmp_path):
         ])
 
 
-def test_cli_config_mode_subprocess(synthetic_cityscapes, tmp_path):
+@pytest.mark.slow
+def test_cli_config_mode_subprocess(synthetic_cityscapes_root, tmp_path):
     out_dir = str(tmp_path / 'pictures')
     result = run_tool([
-        sys.executable, TOOL, '--config', DEMO_CONFIG, '--index', '1',
+        sys.executable, TOOL, '--config', DEMO_BASELINE_CONFIG, '--index', '1',
         '--split', 'val', '--radius', '3', '--out-dir', out_dir,
         '--cfg-options',
-        f'val_dataloader.dataset.data_root={synthetic_cityscapes}'
+        f'val_dataloader.dataset.data_root={synthetic_cityscapes_root}'
     ],
                       timeout=120)
     assert result.returncode == 0, result.stdout
@@ -279,7 +280,8 @@ def test_cli_config_mode_subprocess(synthetic_cityscapes, tmp_path):
         for kind in ('grid', 'overlay')
     ]
     assert result.stdout.split()[-2:] == paths
-    label_path = osp.join(synthetic_cityscapes, 'gtFine', 'val', 'testville',
+    label_path = osp.join(synthetic_cityscapes_root, 'gtFine', 'val',
+                          'testville',
                           'testville_000001_000019_gtFine_labelTrainIds.png')
     label = np.array(Image.open(label_path))
     num_present = len(set(np.unique(label).tolist()) - {255})
