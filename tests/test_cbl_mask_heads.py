@@ -260,14 +260,22 @@ class _LossOf(torch.nn.Module):
         return sum(v for k, v in losses.items() if 'loss' in k)
 
 
-def _ddp_worker(rank, world_size, port, out_dir):
-    import os
+def _ddp_worker(rank, world_size, out_dir):
+    import datetime
 
     import torch.distributed as dist
     from mmengine.registry import init_default_scope
     from torch.nn.parallel import DistributedDataParallel
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=world_size)
+
+    # A file store, not a TCP port: a port picked as free can be taken by
+    # another test process before rank 0 binds it, and a rank that reaches
+    # a foreign store waits forever; the timeout turns any hang into an error
+    dist.init_process_group(
+        'gloo',
+        init_method=f'file://{out_dir}/store',
+        rank=rank,
+        world_size=world_size,
+        timeout=datetime.timedelta(seconds=300))
     try:
         torch.set_num_threads(1)
         init_default_scope('mmseg')
@@ -306,9 +314,7 @@ def test_two_process_ddp_without_unused_parameters(tmp_path):
     gradients."""
     import torch.multiprocessing as mp
 
-    from helpers import free_port
-    mp.spawn(
-        _ddp_worker, args=(2, free_port(), str(tmp_path)), nprocs=2, join=True)
+    mp.spawn(_ddp_worker, args=(2, str(tmp_path)), nprocs=2, join=True)
     for kind in sorted(MMSEG_CONFIGS):
         grads = [torch.load(tmp_path / f'{kind}_{r}.pt') for r in range(2)]
         assert torch.equal(grads[0], grads[1]), kind

@@ -14,25 +14,9 @@ import zipfile
 
 import yaml
 
+from helpers import copy_checkout
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-# What setup.py needs to build (tests/ and docs/ are not shipped).
-SOURCES = ('setup.py', 'setup.cfg', 'MANIFEST.in', 'README.md',
-           'model-index.yml', 'requirements', 'cblseg', 'configs', 'tools')
-
-
-def _copy_checkout(dst):
-    os.makedirs(dst)
-    ignore = shutil.ignore_patterns('__pycache__', '*.pyc', '.mim',
-                                    '*.egg-info')
-    for name in SOURCES:
-        src = osp.join(REPO_ROOT, name)
-        if osp.isdir(src):
-            shutil.copytree(src, osp.join(dst, name), ignore=ignore)
-        else:
-            shutil.copyfile(src, osp.join(dst, name))
-    return dst
-
-
 # What MANIFEST.in ships of each folder.
 SHIPPED = dict(configs=('.py', '.yml', '.yaml'), tools=('.py', '.sh'))
 
@@ -62,7 +46,7 @@ def _run(args, cwd):
 
 
 def test_wheel_ships_mim_files(tmp_path):
-    src = _copy_checkout(str(tmp_path / 'src'))
+    src = copy_checkout(str(tmp_path / 'src'))
     out = str(tmp_path / 'wheels')
     _run([
         sys.executable, '-m', 'pip', 'wheel', '--no-deps',
@@ -100,7 +84,7 @@ def test_wheel_ships_mim_files(tmp_path):
 def test_editable_build_links_mim_files(tmp_path):
     """``pip install -e .`` runs setup.py's ``editable_wheel``: links, so
     that edits to the checkout's configs show in the installed package."""
-    src = _copy_checkout(str(tmp_path / 'src'))
+    src = copy_checkout(str(tmp_path / 'src'))
     _run([
         sys.executable, 'setup.py', '-q', 'editable_wheel', '--dist-dir',
         str(tmp_path / 'wheels')

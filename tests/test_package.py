@@ -9,7 +9,7 @@ from mmengine.config import Config
 import cblseg
 from cblseg.utils import (adapt_cfg_to_hardware, check_data_roots,
                           imports_cblseg, load_config, replace_sync_bn)
-from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, run_tool
+from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, copy_checkout, run_tool
 
 # Every config builds and trains one step: tests/test_model_zoo_configs.py.
 
@@ -102,10 +102,13 @@ def test_sync_bn_falls_back_on_cpu():
 @pytest.mark.slow
 def test_pip_install_non_editable(tmp_path):
     target = tmp_path / 'site'
+    # a copy: pip builds in place and would leave cblseg/.mim copies (in
+    # place of the editable links) and build/ in the checkout
+    source = copy_checkout(str(tmp_path / 'src'))
     out = subprocess.run([
         sys.executable, '-m', 'pip', 'install', '-q', '--no-deps',
         '--no-build-isolation', '--target',
-        str(target), REPO_ROOT
+        str(target), source
     ],
                          capture_output=True,
                          text=True)

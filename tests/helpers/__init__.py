@@ -17,6 +17,7 @@ the submodules are grouped by concern:
 """
 import os
 import os.path as osp
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,6 +32,26 @@ CBL_DEMO_CONFIG = osp.join(
 DEMO_BASELINE_CONFIG = osp.join(
     REPO_ROOT,
     'configs/ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
+
+
+# What setup.py needs to build (tests/ and docs/ are not shipped).
+SOURCES = ('setup.py', 'setup.cfg', 'MANIFEST.in', 'README.md',
+           'model-index.yml', 'requirements', 'cblseg', 'configs', 'tools')
+
+
+def copy_checkout(dst):
+    """Copy what a build of the package reads into ``dst``, so a pip build
+    leaves no build/, egg-info or cblseg/.mim copies in the checkout."""
+    os.makedirs(dst)
+    ignore = shutil.ignore_patterns('__pycache__', '*.pyc', '.mim',
+                                    '*.egg-info')
+    for name in SOURCES:
+        src = osp.join(REPO_ROOT, name)
+        if osp.isdir(src):
+            shutil.copytree(src, osp.join(dst, name), ignore=ignore)
+        else:
+            shutil.copyfile(src, osp.join(dst, name))
+    return dst
 
 
 def free_port() -> int:
