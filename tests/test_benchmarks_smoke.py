@@ -15,17 +15,15 @@ BENCHMARKS = {
     'benchmark_cbl_loss.py': ['ratio', 'same values'],
     'benchmark_mask_cbl_loss.py': ['ratio', 'same values'],
     'benchmark_cbl_train_step.py': ['ratio', 'loss_cbl_context'],
-    'benchmark_metrics.py':
-    ['ratio', 'all methods produced identical counts'],
+    'benchmark_metrics.py': ['ratio', 'all methods produced identical counts'],
     'boundary_placement.py': ['ratio full / crop'],
 }
 
 
 @pytest.mark.parametrize('script', sorted(BENCHMARKS))
 def test_benchmark_quick(script):
-    proc = run_tool(
-        [sys.executable, f'tools/benchmarks/{script}', '--quick'],
-        timeout=300)
+    proc = run_tool([sys.executable, f'tools/benchmarks/{script}', '--quick'],
+                    timeout=300)
     assert proc.returncode == 0, proc.stdout[-5000:]
     for expected in BENCHMARKS[script]:
         assert expected in proc.stdout, proc.stdout[-5000:]

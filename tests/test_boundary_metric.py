@@ -20,7 +20,6 @@ from helpers.metric_samples import CLASSES, evaluate, make_samples
 
 IGNORE = 255
 
-
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 

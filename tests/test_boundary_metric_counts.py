@@ -19,7 +19,6 @@ counts_module = importlib.import_module(
 IGNORE = 255
 DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
 
-
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 

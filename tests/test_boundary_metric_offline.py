@@ -23,7 +23,6 @@ from helpers import REPO_ROOT
 
 IGNORE = 255
 
-
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
@@ -183,9 +182,8 @@ def test_per_image_protocol_cli_equals_the_metric(prediction_folders,
     ])
     assert status == 0
     report = json.loads(out.read_text())
-    assert [key for key in report['summary'] if 'BF' in key] == [
-        'mBF@0.01diag', 'mBF@0.03diag'
-    ]
+    assert [key for key in report['summary']
+            if 'BF' in key] == ['mBF@0.01diag', 'mBF@0.03diag']
     assert report['settings']['bf_protocol'] == 'per_image'
     assert report['settings']['bf_tolerance_ratios'] == [0.01, 0.03]
     assert set(report['per_class']['road']) >= {

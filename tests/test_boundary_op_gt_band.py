@@ -14,7 +14,6 @@ from helpers.labels import SIZES_AND_RADII, random_label
 IGNORE = 255
 DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
 
-
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 

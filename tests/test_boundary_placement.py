@@ -57,8 +57,8 @@ def test_boundary_shares_same_crops_both_ways(synthetic_cityscapes_root):
         cfg, synthetic_cityscapes_root, num_samples=2)
     assert len(samples) == 2 and 'seg_map_path' in samples[0]
     rows = boundary_shares(pipeline, samples, crops_per_sample=2, seed=5)
-    assert [(r['sample'], r['repeat'])
-            for r in rows] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert [(r['sample'], r['repeat']) for r in rows] == [(0, 0), (0, 1),
+                                                          (1, 0), (1, 1)]
     for row in rows:
         assert row['shape'][0] <= 128 and row['shape'][1] <= 256
         for where in ('full', 'crop'):

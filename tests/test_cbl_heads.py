@@ -33,7 +33,6 @@ CBL_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs/cbl/*.py')))
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
 NUM_CLASSES = 5
 
-
 # Tiny models: OpenMP threads only add contention on a shared CPU (100x
 # slower steps with 2 threads on a busy 2-core machine).
 pytestmark = pytest.mark.usefixtures('one_torch_thread',
@@ -478,8 +477,7 @@ def _docs_examples():
     section = text[text.index('## Adding CBL to an existing MMSeg config'):]
     section = re.split(r'\n#{2,3} ', section)[0]
     return [
-        block.split('```', 1)[0]
-        for block in section.split('```python\n')[1:]
+        block.split('```', 1)[0] for block in section.split('```python\n')[1:]
     ]
 
 
@@ -487,8 +485,8 @@ def _docs_examples():
     'index, heads, baseline',
     [(0, 'CBLASPPHead', 'deeplabv3/deeplabv3_r50-d8_4xb2-80k_cityscapes-'
       '512x1024.py'),
-     (1, ['FCNHead', 'CBLOCRHead'],
-      'ocrnet/ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py')])
+     (1, ['FCNHead', 'CBLOCRHead'
+          ], 'ocrnet/ocrnet_hr18_4xb2-80k_cityscapes-512x1024.py')])
 def test_docs_examples_change_only_the_head_type(tmp_path, index, heads,
                                                  baseline):
     """The examples of docs/cbl.md: an MMSeg config plus the head type."""
@@ -537,8 +535,9 @@ def test_cbl_config_is_its_baseline_plus_cbl(config):
     # Mask2Former / MaskFormer heads are mmdet's modules too (mmengine
     # replaces lists, so the config names both).
     mask_heads = {'CBLMask2FormerHead', 'CBLMaskFormerHead'}
-    imports = ['mmdet.models', 'cblseg'] if {h.type for h in heads
-                                             } & mask_heads else ['cblseg']
+    imports = ['mmdet.models', 'cblseg'
+               ] if {h.type
+                     for h in heads} & mask_heads else ['cblseg']
     assert cfg.custom_imports == dict(
         imports=imports, allow_failed_imports=False)
     dataset = cfg.train_dataloader.dataset

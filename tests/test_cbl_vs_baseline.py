@@ -35,9 +35,8 @@ def _result(variant, seed, miou, sec):
         torch_threads=2,
         amp=False,
         cfg_options={},
-        metrics=dict(aAcc=80.0, mIoU=miou, mBIoU=miou / 2, **{
-            'mBF@3px': miou + 1
-        }),
+        metrics=dict(
+            aAcc=80.0, mIoU=miou, mBIoU=miou / 2, **{'mBF@3px': miou + 1}),
         sec_per_iter=sec,
         train_seconds=sec * 800,
         test_seconds=3.0)
@@ -166,15 +165,14 @@ def test_tool_end_to_end_reuses_finished_runs(synthetic_cityscapes_root,
 
     # The same runs again: nothing is retrained.
     specs = [
-        json.load(open(osp.join(work_dir, f'{variant}_seed{seed}',
-                                'spec.json'))) for seed in (0, 1)
-        for variant in ('baseline', 'cbl')
+        json.load(
+            open(osp.join(work_dir, f'{variant}_seed{seed}', 'spec.json')))
+        for seed in (0, 1) for variant in ('baseline', 'cbl')
     ]
     lines = []
     again = run_experiment(specs, jobs=2, log=lines.append)
-    assert [r['metrics'] for r in again] == [
-        runs[(s['variant'], s['seed'])]['metrics'] for s in specs
-    ]
+    assert [r['metrics'] for r in again
+            ] == [runs[(s['variant'], s['seed'])]['metrics'] for s in specs]
     assert len(lines) == 4 and all(x.startswith('[reused] ') for x in lines)
     # Other settings in the same work dir: an error, not a mix.
     specs[0]['iters'] = 3
@@ -222,8 +220,8 @@ def test_tool_mask2former_pair_end_to_end(synthetic_cityscapes_root, tmp_path):
     ]
     proc = run_tool([
         sys.executable, TOOL, '--model', 'mask2former', '--iters', '1',
-        '--seeds', '0', '--work-dir', work_dir, '--jobs', '2',
-        '--threads', '1', '--cfg-options'
+        '--seeds', '0', '--work-dir', work_dir, '--jobs', '2', '--threads',
+        '1', '--cfg-options'
     ] + options)
     assert proc.returncode == 0, proc.stdout[-3000:]
     summary = json.load(open(osp.join(work_dir, 'report.json')))

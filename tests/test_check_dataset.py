@@ -121,8 +121,8 @@ def test_every_planted_fault_is_found_once(faulty_cityscapes, tmp_path):
 def test_clean_dataset_exits_zero(synthetic_cityscapes_root, tmp_path):
     out = tmp_path / 'report.json'
     proc = run_tool([
-        sys.executable, 'tools/check_dataset.py', CONFIG, '--splits',
-        'train', 'val', '--out',
+        sys.executable, 'tools/check_dataset.py', CONFIG, '--splits', 'train',
+        'val', '--out',
         str(out), '--cfg-options'
     ] + roots(synthetic_cityscapes_root))
     assert proc.returncode == 0, proc.stdout[-3000:]

@@ -110,9 +110,10 @@ def test_floats_and_bools_rejected_with_the_message(name, requirement, good,
 
 def test_check_int_range_odd_and_hint():
     assert check_int('k', np.uint8(7), 1, 9, odd=True) == 7
-    with pytest.raises(ValueError,
-                       match=r'^k must be an odd integer in \[1, 9\] '
-                       r'\(e\.g\. 5\), got 4$'):
+    with pytest.raises(
+            ValueError,
+            match=r'^k must be an odd integer in \[1, 9\] '
+            r'\(e\.g\. 5\), got 4$'):
         check_int('k', 4, 1, 9, odd=True, hint='e.g. 5')
     with pytest.raises(ValueError, match=r'^k must be an integer <= 2, '):
         check_int('k', 3, maximum=2)
@@ -122,8 +123,8 @@ def test_check_ints_and_check_real():
     assert check_ints('t', np.int64(3), 0) == (3, )
     assert check_ints('t', [np.int64(1), 2]) == (1, 2)
     assert check_ints('t', ()) == ()
-    with pytest.raises(ValueError,
-                       match=r"^t must be integers >= 0, got \('abc',\)$"):
+    with pytest.raises(
+            ValueError, match=r"^t must be integers >= 0, got \('abc',\)$"):
         check_ints('t', 'abc', 0)
     assert check_real('d', np.float32(0.5), 0, 1) == 0.5
     assert check_real('d', 2, 0) == 2.0

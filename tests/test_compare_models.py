@@ -17,7 +17,7 @@ from PIL import Image
 from cblseg.visualization import colorize_label
 from cblseg.visualization.comparison_grid import (
     ERROR_COLOR, GAP, HEADER_HEIGHT, IGNORED_DIM, TITLE_HEIGHT,
-    boundary_error_mask, compose_comparison_row, comparison_row_size,
+    boundary_error_mask, comparison_row_size, compose_comparison_row,
     gt_boundary_band)
 from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT
 
@@ -402,10 +402,10 @@ def test_bad_arguments(checkpoints, synthetic_cityscapes_root, tmp_path):
         base, "two models are named 'a'")
     _expect_error([DEMO_BASELINE_CONFIG, ckpt, '--names', 'a', 'b'] + base,
                   '2 names', 'one name per model')
-    _expect_error(
-        [DEMO_BASELINE_CONFIG, ckpt, '--data-config',
-         str(tmp_path / 'nowhere.py')] + base,
-        'data config .*nowhere.py.* does not exist')
+    _expect_error([
+        DEMO_BASELINE_CONFIG, ckpt, '--data-config',
+        str(tmp_path / 'nowhere.py')
+    ] + base, 'data config .*nowhere.py.* does not exist')
     if not torch.cuda.is_available():
         _expect_error([DEMO_BASELINE_CONFIG, ckpt, '--device', 'cuda'] + base,
                       'CUDA is not available', '--device cpu')
@@ -444,7 +444,8 @@ def test_checkpoints_that_do_not_fit(checkpoints, synthetic_cityscapes_root,
                   'file')
     # a pickle, but not a state dict
     torch.save([1, 2], str(tmp_path / 'list.pth'))
-    _expect_error([DEMO_BASELINE_CONFIG, str(tmp_path / 'list.pth')] + base,
+    _expect_error([DEMO_BASELINE_CONFIG,
+                   str(tmp_path / 'list.pth')] + base,
                   "cannot read checkpoint '.*list.pth'", 'No state_dict found')
 
 
@@ -485,10 +486,11 @@ def test_mask_classification_models(synthetic_cityscapes_root, tmp_path):
         argv += [config, _save_model(config, seed, str(tmp_path / f'{seed}'))]
     out_dir = str(tmp_path / 'out')
     with contextlib.redirect_stdout(io.StringIO()):
-        load_tool()['main'](argv + [
-            '--out-dir', out_dir, '--names', 'mask2former', 'cbl',
-            '--num-pictures', '1', '--no-progress', '--cfg-options'
-        ] + _data_options(synthetic_cityscapes_root))
+        load_tool()['main'](
+            argv + [
+                '--out-dir', out_dir, '--names', 'mask2former', 'cbl',
+                '--num-pictures', '1', '--no-progress', '--cfg-options'
+            ] + _data_options(synthetic_cityscapes_root))
     report = json.load(open(osp.join(out_dir, 'comparison.json')))
     models = report['models']
     assert [m['name'] for m in models] == ['mask2former', 'cbl']

@@ -80,8 +80,8 @@ def run_with_source_probes(pipeline_cfg, info):
             results['seg_fields'] += ['src_row', 'src_col', 'src_valid']
     valid = results['src_valid'] == 1
     return (packed['data_samples'], full_label, full_edge,
-            np.where(valid, results['src_row'], 0),
-            np.where(valid, results['src_col'], 0), valid)
+            np.where(valid, results['src_row'],
+                     0), np.where(valid, results['src_col'], 0), valid)
 
 
 @pytest.mark.parametrize('config', DATASET_CONFIGS, ids=osp.basename)
@@ -95,8 +95,8 @@ def test_every_pipeline_checks_its_labels(config):
     splits = ('train', 'val', 'test')
     assert label_loader_problems(cfg, splits) == []
     pipelines = [cfg.tta_pipeline] + [
-        leaf['pipeline'] for split in splits for leaf in iter_dataset_cfgs(
-            cfg[f'{split}_dataloader'].dataset)
+        leaf['pipeline'] for split in splits
+        for leaf in iter_dataset_cfgs(cfg[f'{split}_dataloader'].dataset)
     ]
     num_classes = 21 if 'voc' in osp.basename(config) else 19
     for pipeline in pipelines:

@@ -283,8 +283,8 @@ def test_every_pipeline_checks_its_labels(name):
     splits = ('train', 'val', 'test')
     assert label_loader_problems(cfg, splits) == []
     pipelines = [
-        leaf['pipeline'] for split in splits for leaf in iter_dataset_cfgs(
-            cfg[f'{split}_dataloader'].dataset)
+        leaf['pipeline'] for split in splits
+        for leaf in iter_dataset_cfgs(cfg[f'{split}_dataloader'].dataset)
     ]
     if 'tta_pipeline' in cfg:
         pipelines.append(cfg.tta_pipeline)

@@ -28,7 +28,6 @@ CBL_TINY_CONFIG = osp.join(REPO_ROOT, 'configs/cbl', 'cbl-' + TINY_NAME)
 
 NUM_CLASSES = 5
 
-
 # Tiny models: OpenMP threads only add contention on a shared CPU (100x
 # slower steps with 2 threads on a busy 2-core machine).
 pytestmark = pytest.mark.usefixtures('one_torch_thread',

@@ -220,7 +220,8 @@ def test_pad_seg_fields_pads_the_edge_map():
     ours = Compose([
         dict(type='GenerateBoundary'),
         dict(type='PadSegFields', size=(256, 128))
-    ])(copy.deepcopy(sample))
+    ])(
+        copy.deepcopy(sample))
     mmcv_pad = Compose([dict(type='Pad', size=(256, 128))])(sample)
     assert ours['gt_edge_map'].shape == (128, 256)
     np.testing.assert_array_equal(ours['gt_seg_map'], mmcv_pad['gt_seg_map'])

@@ -133,17 +133,19 @@ def test_quick_cpu_report(tmp_path):
     assert 'done: PASSED' in proc.stdout
 
 
-@pytest.mark.parametrize('plant,failed,family', [
-    ('boundary_gt', 'boundary_gt.vs_numpy', ('boundary_gt.', )),
-    ('metric_counts', 'metric_counts.vs_opencv', ('metric_counts.', )),
-    # the loss plants corrupt every registered loss case's result
-    ('cbl_fp32', 'cbl_loss.ocr.fp32.vs_peer.values',
-     ('cbl_loss.ocr.fp32.', 'cbl_loss.mask_classification.fp32.')),
-    ('cbl_autocast', 'cbl_loss.ocr.bf16.close_to_fp32.values',
-     ('cbl_loss.ocr.bf16.', 'cbl_loss.ocr.fp16.',
-      'cbl_loss.mask_classification.bf16.',
-      'cbl_loss.mask_classification.fp16.')),
-])
+@pytest.mark.parametrize(
+    'plant,failed,family',
+    [
+        ('boundary_gt', 'boundary_gt.vs_numpy', ('boundary_gt.', )),
+        ('metric_counts', 'metric_counts.vs_opencv', ('metric_counts.', )),
+        # the loss plants corrupt every registered loss case's result
+        ('cbl_fp32', 'cbl_loss.ocr.fp32.vs_peer.values',
+         ('cbl_loss.ocr.fp32.', 'cbl_loss.mask_classification.fp32.')),
+        ('cbl_autocast', 'cbl_loss.ocr.bf16.close_to_fp32.values',
+         ('cbl_loss.ocr.bf16.', 'cbl_loss.ocr.fp16.',
+          'cbl_loss.mask_classification.bf16.',
+          'cbl_loss.mask_classification.fp16.')),
+    ])
 def test_planted_error_is_reported(tmp_path, plant, failed, family):
     assert plant in PLANT_NAMES
     report = run_gpu_report(

@@ -12,6 +12,7 @@ import os
 import os.path as osp
 
 import pytest
+
 from helpers import REPO_ROOT
 
 PACKAGE = 'cblseg'

@@ -92,7 +92,11 @@ def test_valid_labels_load_as_mmseg_loads_them(tmp_path):
     label[3, 3] = 0
     path = write_png(tmp_path / 'a.png', label)
     for kwargs in (dict(), dict(reduce_zero_label=True),
-                   dict(label_map={3: 7, 7: 3, 5: 255})):
+                   dict(label_map={
+                       3: 7,
+                       7: 3,
+                       5: 255
+                   })):
         ours = TRANSFORMS.build(
             dict(type='LoadCheckedAnnotations', num_classes=19))
         mmseg = TRANSFORMS.build(dict(type='LoadAnnotations'))
@@ -126,8 +130,7 @@ def test_one_pixel_and_ignore_only_labels(tmp_path):
     ok = write_png(tmp_path / 'ok.png', np.array([[18]], np.uint8))
     assert LoadCheckedAnnotations(num_classes=19)(
         info(ok))['gt_seg_map'].shape == (1, 1)
-    ignore = write_png(tmp_path / 'ignore.png', np.full((5, 9), 255,
-                                                       np.uint8))
+    ignore = write_png(tmp_path / 'ignore.png', np.full((5, 9), 255, np.uint8))
     results = LoadCheckedAnnotations(num_classes=19)(info(ignore))
     assert (results['gt_seg_map'] == 255).all()
     # another ignore index: 255 is then a bad value
@@ -150,10 +153,13 @@ def test_reduce_zero_label_is_applied_before_the_check(tmp_path):
             info(bad, reduce_zero_label=True))
     assert '150 (1 pixel)' in str(err.value)
     assert 'after reduce_zero_label' in str(err.value)
-    with pytest.raises(ValueError, match=r'reduce_zero_label=True\) but the '
-                       'dataset has reduce_zero_label=False'):
+    with pytest.raises(
+            ValueError,
+            match=r'reduce_zero_label=True\) but the '
+            'dataset has reduce_zero_label=False'):
         LoadCheckedAnnotations(
-            num_classes=150, reduce_zero_label=True)(info(path))
+            num_classes=150, reduce_zero_label=True)(
+                info(path))
 
 
 def test_sixteen_bit_labels(tmp_path):
@@ -178,8 +184,8 @@ def test_undecodable_files_are_named(tmp_path):
     truncated.write_bytes(data[:len(data) // 2])
     not_png = tmp_path / 'notes.png'
     not_png.write_text('not an image')
-    for path, cause in ((str(truncated), 'truncated'),
-                        (str(not_png), 'identify'),
+    for path, cause in ((str(truncated), 'truncated'), (str(not_png),
+                                                        'identify'),
                         (str(tmp_path / 'missing.png'), 'No such file')):
         with pytest.raises(OSError) as err:
             LoadCheckedAnnotations(num_classes=19)(info(path))
@@ -198,8 +204,9 @@ def test_inference_without_a_label_passes_through(tmp_path):
     out = LoadCheckedAnnotations(num_classes=19)(dict(results))
     assert set(out) == {'img'}
     cfg = Config.fromfile(
-        osp.join(REPO_ROOT, 'configs/ocrnet/'
-                 'ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py'))
+        osp.join(
+            REPO_ROOT, 'configs/ocrnet/'
+            'ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py'))
     assert 'LoadCheckedAnnotations' in [t['type'] for t in cfg.test_pipeline]
     torch.manual_seed(0)
     model = build_segmentor(cfg.model)

@@ -7,7 +7,6 @@ so the checkout itself gets no build/, egg-info or .mim copies (about
 3 s together: not marked slow)."""
 import os
 import os.path as osp
-import shutil
 import subprocess
 import sys
 import zipfile

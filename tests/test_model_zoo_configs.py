@@ -259,8 +259,9 @@ def test_count_parameters_per_part_and_tool():
     assert list(counts) == [
         'backbone', 'decode_head', 'auxiliary_head', 'total', 'inference'
     ]
-    assert counts['total'] == sum(
-        counts[k] for k in ('backbone', 'decode_head', 'auxiliary_head'))
+    assert counts['total'] == sum(counts[k]
+                                  for k in ('backbone', 'decode_head',
+                                            'auxiliary_head'))
     assert counts['inference'] == counts['total'] - counts['auxiliary_head']
     twin = osp.join(CONFIG_ROOT, 'cbl', 'cbl-' + osp.basename(tiny))
     assert count_config_parameters(twin) == counts

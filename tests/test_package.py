@@ -9,7 +9,7 @@ from mmengine.config import Config
 import cblseg
 from cblseg.utils import (adapt_cfg_to_hardware, check_data_roots,
                           imports_cblseg, load_config, replace_sync_bn)
-from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, copy_checkout, run_tool
+from helpers import DEMO_BASELINE_CONFIG, copy_checkout, run_tool
 
 # Every config builds and trains one step: tests/test_model_zoo_configs.py.
 
@@ -23,15 +23,14 @@ def test_version():
 def test_custom_imports_alone_registers_everything():
     """A fresh interpreter that imports only mmseg, as MMSeg's own tools do:
     custom_imports in the config is all it takes."""
-    code = (
-        'from mmengine.config import Config\n'
-        'from mmseg.registry import MODELS\n'
-        'from mmseg.utils import register_all_modules\n'
-        'register_all_modules()\n'
-        f'cfg = Config.fromfile({DEMO_BASELINE_CONFIG!r})\n'
-        'import sys; assert "cblseg" in sys.modules\n'
-        'model = MODELS.build(cfg.model)\n'
-        'print("built", type(model).__name__)\n')
+    code = ('from mmengine.config import Config\n'
+            'from mmseg.registry import MODELS\n'
+            'from mmseg.utils import register_all_modules\n'
+            'register_all_modules()\n'
+            f'cfg = Config.fromfile({DEMO_BASELINE_CONFIG!r})\n'
+            'import sys; assert "cblseg" in sys.modules\n'
+            'model = MODELS.build(cfg.model)\n'
+            'print("built", type(model).__name__)\n')
     out = subprocess.run([sys.executable, '-c', code],
                          capture_output=True,
                          text=True)
@@ -113,15 +112,15 @@ def test_pip_install_non_editable(tmp_path):
                          capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stderr[-3000:]
-    check = subprocess.run(
-        [
-            sys.executable, '-c',
-            'import cblseg, sys; print(cblseg.__file__, cblseg.__version__)'
-        ],
-        capture_output=True,
-        text=True,
-        env=dict(PYTHONPATH=str(target), PATH='/usr/bin:/bin'),
-        cwd=str(tmp_path))
+    check = subprocess.run([
+        sys.executable, '-c',
+        'import cblseg, sys; print(cblseg.__file__, cblseg.__version__)'
+    ],
+                           capture_output=True,
+                           text=True,
+                           env=dict(
+                               PYTHONPATH=str(target), PATH='/usr/bin:/bin'),
+                           cwd=str(tmp_path))
     assert check.returncode == 0, check.stderr[-3000:]
     assert check.stdout.startswith(str(target))
 

@@ -31,8 +31,7 @@ def test_no_test_module_imports_conftest_or_another_test_module():
     assert len(files) > 10
     bad = [
         f'{osp.relpath(path, REPO_ROOT)}:{line} imports {module}'
-        for path in sorted(files)
-        for line, module in _imported_modules(path)
+        for path in sorted(files) for line, module in _imported_modules(path)
         if module == 'conftest' or module.startswith('test_')
     ]
     assert not bad, ('move what is shared to tests/helpers and import it '
@@ -45,8 +44,8 @@ def test_cbl_demo_config_is_what_make_demo_runs():
                             re.M).group(1)
     assert osp.join(REPO_ROOT, default) == CBL_DEMO_CONFIG
     # the baseline is the same file name without the CBL prefix
-    assert osp.basename(CBL_DEMO_CONFIG) == 'cbl-' + osp.basename(
-        DEMO_BASELINE_CONFIG)
+    assert osp.basename(
+        CBL_DEMO_CONFIG) == 'cbl-' + osp.basename(DEMO_BASELINE_CONFIG)
     assert osp.isfile(DEMO_BASELINE_CONFIG)
 
 

@@ -25,7 +25,10 @@ class CrashAfterIter(Hook):
     def __init__(self, at):
         self.at = at
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None):
         if runner.iter + 1 == self.at:
             raise _Crash(f'stopped after iteration {self.at}')
@@ -61,7 +64,8 @@ def test_resume_continues_at_saved_iteration(synthetic_cityscapes_root,
                                              tmp_path):
     work_dir = str(tmp_path / 'work')
     argv = [DEMO_BASELINE_CONFIG, '--work-dir', work_dir, '--cfg-options'
-            ] + tiny_train_options(synthetic_cityscapes_root, max_iters=6)
+            ] + tiny_train_options(
+                synthetic_cityscapes_root, max_iters=6)
     runner = build_train_runner(parse_train_args(argv))
     runner.register_hook(CrashAfterIter(at=4))
     with pytest.raises(_Crash):

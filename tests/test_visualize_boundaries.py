@@ -13,12 +13,10 @@ from PIL import Image
 from cblseg.datasets.cityscapes_labels import (CITYSCAPES_TRAIN_CLASSES,
                                                CITYSCAPES_TRAIN_PALETTE)
 from cblseg.datasets.voc_labels import VOC_CLASSES, VOC_PALETTE
-from cblseg.ops import (class_boundaries, ignore_aware_one_hot,
-                        resolve_radius)
+from cblseg.ops import class_boundaries, ignore_aware_one_hot, resolve_radius
 from cblseg.visualization.boundary_grid import (
     GAP, HEADER_HEIGHT, TILE_GAP, TITLE_HEIGHT, boundary_grid_size,
-    classes_to_show, compose_boundary_grid, overlay_boundaries,
-    tile_shape)
+    classes_to_show, compose_boundary_grid, overlay_boundaries, tile_shape)
 from helpers import DEMO_BASELINE_CONFIG, REPO_ROOT, run_tool
 
 TOOL = osp.join(REPO_ROOT, 'tools/analysis/visualize_boundaries.py')

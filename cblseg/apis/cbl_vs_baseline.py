@@ -73,8 +73,10 @@ RESULT_FILE = 'result.json'
 
 def _spec_key(spec: dict) -> dict:
     """What must match for a finished run to be reused."""
-    return {k: spec[k] for k in ('config', 'seed', 'iters', 'device', 'amp',
-                                 'cfg_options')}
+    return {
+        k: spec[k]
+        for k in ('config', 'seed', 'iters', 'device', 'amp', 'cfg_options')
+    }
 
 
 def config_pair(model: str) -> tuple:
@@ -214,16 +216,17 @@ def run_one(spec: dict) -> dict:
     result = dict(spec)
     result.update(
         max_iters=int(cfg.train_cfg.max_iters),
-        metrics={k: float(v)
-                 for k, v in metrics.items()},
+        metrics={
+            k: float(v)
+            for k, v in metrics.items()
+        },
         sec_per_iter=_mean_after_warmup(iter_times),
         data_sec_per_iter=_mean_after_warmup(data_times),
         timed_iters=len(iter_times),
         train_seconds=train_seconds,
         test_seconds=test_seconds,
         torch_threads=torch.get_num_threads(),
-        device_name=(torch.cuda.get_device_name()
-                     if on_cuda else cpu_name()))
+        device_name=(torch.cuda.get_device_name() if on_cuda else cpu_name()))
     with open(osp.join(spec['work_dir'], RESULT_FILE), 'w') as f:
         json.dump(result, f, indent=2)
     return result
@@ -392,8 +395,9 @@ def summarize_runs(results: List[dict],
     seeds = sorted(set(baseline) & set(cbl))
     paired = OrderedDict()
     for key in keys:
-        diffs = [cbl[s]['metrics'][key] - baseline[s]['metrics'][key]
-                 for s in seeds]
+        diffs = [
+            cbl[s]['metrics'][key] - baseline[s]['metrics'][key] for s in seeds
+        ]
         paired[key] = _mean_std(diffs) if diffs else None
         if diffs:
             paired[key]['cbl_better'] = sum(d > 0 for d in diffs)
@@ -440,9 +444,8 @@ def format_report(summary: dict) -> str:
     keys = [k for k in summary['variants']['baseline'] if k != 'sec_per_iter']
     rel = [osp.relpath(settings[k]) for k in ('baseline_config', 'cbl_config')]
     lines = [
-        '# CBL vs baseline', '',
-        f'- baseline: `{rel[0]}`', f'- CBL: `{rel[1]}`',
-        f"- {settings['max_iters']} iterations, seeds "
+        '# CBL vs baseline', '', f'- baseline: `{rel[0]}`',
+        f'- CBL: `{rel[1]}`', f"- {settings['max_iters']} iterations, seeds "
         f"{', '.join(str(s) for s in summary['seeds'])}, "
         f"{settings['device']} ({settings['device_name']}, "
         f"torch threads per run: {settings['torch_threads']})"
@@ -468,8 +471,7 @@ def format_report(summary: dict) -> str:
                      f"{stat['n']} seeds up)")
         diff_cells.append(text)
     lines.append('| CBL − baseline (paired by seed) | ' +
-                 ' | '.join(diff_cells) +
-                 f" | ×{summary['time_ratio']:.3f} |")
+                 ' | '.join(diff_cells) + f" | ×{summary['time_ratio']:.3f} |")
     lines += [
         '', 'Runs:', '',
         '| variant | seed | ' + ' | '.join(keys) + ' | s/iter | train min |',

@@ -99,7 +99,6 @@ register_train_case(
         quick_base_config=f'configs/{_TINY_OCR}',
         quick_cbl_config=f'configs/cbl/cbl-{_TINY_OCR.split("/")[1]}'))
 
-
 # The CBL paper's Mask2Former setup: Swin-B, 640 x 640, batch 2 a GPU
 # (MMSeg's 8 x 2); quick: the tiny Mask2Former pair.
 _TINY_M2F = ('mask2former/'

@@ -4,7 +4,7 @@ from .boundary_placement import (PLACEMENTS, boundary_shares,
 from .cityscapes_labels import (CITYSCAPES_LABELS, CITYSCAPES_TRAIN_CLASSES,
                                 CITYSCAPES_TRAIN_PALETTE, CityscapesLabel,
                                 ids_to_color, label_id_to_train_id_lut)
-from .dataset_check import (PROBLEM_KINDS, check_dataset, format_check_report)
+from .dataset_check import PROBLEM_KINDS, check_dataset, format_check_report
 from .label_loading import check_label_loaders, label_loader_problems
 from .label_values import bad_label_values, describe_bad_values
 from .synthetic import (generate_synthetic_ade20k,
@@ -13,8 +13,7 @@ from .synthetic import (generate_synthetic_ade20k,
                         generate_synthetic_voc, render_ade20k_scene,
                         render_class_scene, render_pascal_context_scene,
                         render_street_scene, render_voc_scene)
-from .transforms import (GenerateBoundary, LoadCheckedAnnotations,
-                         PadSegFields)
+from .transforms import GenerateBoundary, LoadCheckedAnnotations, PadSegFields
 from .voc_labels import (VOC_BORDER_COLOR, VOC_CLASSES, VOC_IGNORE_INDEX,
                          VOC_PALETTE, voc_palette_bytes)
 

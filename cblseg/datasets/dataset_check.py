@@ -56,8 +56,8 @@ def _loader_cfgs(leaf: dict, num_classes: int, ignore_index: int) -> tuple:
         if kind in _IMAGE_LOADERS:
             image_cfg = copy.deepcopy(dict(transform))
         elif kind in _LABEL_LOADERS:
-            label_cfg = dict(copy.deepcopy(dict(transform)),
-                             type=CHECKED_LOADER)
+            label_cfg = dict(
+                copy.deepcopy(dict(transform)), type=CHECKED_LOADER)
     label_cfg.setdefault('num_classes', num_classes)
     label_cfg.setdefault('ignore_index', ignore_index)
     return (image_cfg, label_cfg, label_cfg['num_classes'],
@@ -122,17 +122,19 @@ def _check_pair(task: tuple) -> List[dict]:
         return problems
     label_shape = tuple(label.shape[:2])
     if image_shape is not None and image_shape != label_shape:
-        report('size_mismatch',
-               f'image {image_shape[0]}x{image_shape[1]}, label '
-               f'{label_shape[0]}x{label_shape[1]} (H x W)')
+        report(
+            'size_mismatch', f'image {image_shape[0]}x{image_shape[1]}, label '
+            f'{label_shape[0]}x{label_shape[1]} (H x W)')
     bad = bad_label_values(label, num_classes, ignore_index)
     if bad:
         report(
             'bad_values',
             f'outside [0, {num_classes - 1}] and {ignore_index}: '
             f'{describe_bad_values(bad)}',
-            values={str(v): c
-                    for v, c in bad.items()})
+            values={
+                str(v): c
+                for v, c in bad.items()
+            })
     return problems
 
 
@@ -218,8 +220,9 @@ def check_dataset(cfg,
         results = []
     elif nproc == 1:
         _init_worker(loader_cfgs)
-        results = (mmengine.track_progress(_check_pair, tasks)
-                   if progress else [_check_pair(t) for t in tasks])
+        results = (
+            mmengine.track_progress(_check_pair, tasks)
+            if progress else [_check_pair(t) for t in tasks])
     else:
         # OpenCV's thread count is set before the fork, not in the workers.
         with single_opencv_thread_for_fork():
@@ -260,8 +263,8 @@ def format_check_report(report: dict, max_rows: Optional[int] = 50) -> str:
             path = p['seg_map_path'] if p['kind'] in (
                 'missing_label', 'unreadable_label',
                 'bad_values') else p['img_path']
-            rows.append((p['kind'], p['split'] or '-', path or '-',
-                         p['detail']))
+            rows.append((p['kind'], p['split'] or '-', path
+                         or '-', p['detail']))
         widths = [max(len(str(r[i])) for r in rows) for i in range(3)]
         lines.append('')
         for i, row in enumerate(rows):
@@ -277,6 +280,6 @@ def format_check_report(report: dict, max_rows: Optional[int] = 50) -> str:
     found = ', '.join(f'{kind} {n}' for kind, n in report['counts'].items()
                       if n)
     lines.append(f'{report["num_pairs"]} image/label pairs checked: ' +
-                 ('no problems found' if report['ok'] else
-                  f'{len(problems)} problems ({found})'))
+                 ('no problems found'
+                  if report['ok'] else f'{len(problems)} problems ({found})'))
     return '\n'.join(lines)

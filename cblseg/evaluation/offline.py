@@ -445,8 +445,8 @@ def evaluate_folders(pred_dir: str,
 
 
 def _bf_settings(
-        protocol: str, tolerances: Optional[Sequence[int]],
-        ratios: Optional[Sequence[float]]
+    protocol: str, tolerances: Optional[Sequence[int]],
+    ratios: Optional[Sequence[float]]
 ) -> Tuple[Tuple[int, ...], Tuple[float, ...]]:
     """Pixel tolerances and diagonal ratios of a boundary F-score
     protocol (each protocol takes only its own)."""
@@ -458,14 +458,14 @@ def _bf_settings(
             raise ValueError('tolerance ratios belong to the per_image '
                              'protocol; the counts protocol takes pixel '
                              'tolerances')
-        return check_tolerances(
-            DEFAULT_TOLERANCES if tolerances is None else tolerances), ()
+        return check_tolerances(DEFAULT_TOLERANCES if tolerances is
+                                None else tolerances), ()
     if tolerances is not None:
         raise ValueError('pixel tolerances belong to the counts protocol; '
                          'the per_image protocol takes tolerance ratios '
                          '(fractions of the image diagonal)')
-    return (), check_tolerance_ratios(
-        GSCNN_TOLERANCE_RATIOS if ratios is None else ratios)
+    return (), check_tolerance_ratios(GSCNN_TOLERANCE_RATIOS if ratios is
+                                      None else ratios)
 
 
 def _start_methods() -> List[str]:

@@ -1,5 +1,4 @@
-from .arguments import (accepted_arguments, check_int,
-                        reject_unknown_kwargs)
+from .arguments import accepted_arguments, check_int, reject_unknown_kwargs
 from .checkpoint import (UnsafeCheckpointError, load_checkpoint_safely,
                          mmengine_checkpoint_safe_globals,
                          register_safe_checkpoint_loader)

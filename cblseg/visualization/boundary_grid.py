@@ -53,10 +53,10 @@ from .label_checks import check_label_map, check_palette, check_rgb_image
 from .text import FONT_SCALE, put_text
 
 __all__ = [
-    'GAP', 'TILE_GAP', 'TITLE_HEIGHT', 'HEADER_HEIGHT',
-    'DEFAULT_TILE_WIDTH', 'DEFAULT_COLUMNS', 'IGNORE_STYLES', 'tile_shape',
-    'boundary_grid_size', 'classes_to_show',
-    'compose_boundary_grid', 'overlay_boundaries', 'render_boundary_pictures'
+    'GAP', 'TILE_GAP', 'TITLE_HEIGHT', 'HEADER_HEIGHT', 'DEFAULT_TILE_WIDTH',
+    'DEFAULT_COLUMNS', 'IGNORE_STYLES', 'tile_shape', 'boundary_grid_size',
+    'classes_to_show', 'compose_boundary_grid', 'overlay_boundaries',
+    'render_boundary_pictures'
 ]
 
 GAP = 12
@@ -423,8 +423,7 @@ def render_boundary_pictures(sample: Dict,
         (list of class indices with a cell).
     """
     label = sample['label']
-    radius = resolve_radius(
-        *label.shape[:2], dilation=dilation, radius=radius)
+    radius = resolve_radius(*label.shape[:2], dilation=dilation, radius=radius)
     classes = sample['classes']
     ignore_index = sample['ignore_index']
     grid = compose_boundary_grid(

@@ -21,8 +21,10 @@ def _titled(image: np.ndarray, title: str) -> np.ndarray:
     return np.concatenate([bar, image], axis=0)
 
 
-def make_prediction_panel(image_rgb: np.ndarray, gt: np.ndarray,
-                          pred: np.ndarray, palette: Sequence[Sequence[int]],
+def make_prediction_panel(image_rgb: np.ndarray,
+                          gt: np.ndarray,
+                          pred: np.ndarray,
+                          palette: Sequence[Sequence[int]],
                           ignore_index: int = 255) -> np.ndarray:
     """Compose ``image | ground truth | prediction`` with titles.
 

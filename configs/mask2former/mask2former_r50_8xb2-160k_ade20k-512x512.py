@@ -23,8 +23,7 @@ train_pipeline = [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_pipeline = [
     dict(type='LoadCheckedAnnotations', num_classes=150)
-    if t['type'] == 'LoadAnnotations' else t
-    for t in _base_.test_pipeline
+    if t['type'] == 'LoadAnnotations' else t for t in _base_.test_pipeline
 ]
 tta_pipeline = [
     _base_.tta_pipeline[0],

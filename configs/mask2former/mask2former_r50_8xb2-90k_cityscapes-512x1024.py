@@ -8,9 +8,7 @@
 # (../cbl/cbl-mask2former_r50_8xb2-90k_cityscapes-512x1024.py). Why the
 # MMSeg leaf is the base and the additions are applied here: the Swin-B
 # ADE20K config in this folder.
-_base_ = [
-    'mmseg::mask2former/mask2former_r50_8xb2-90k_cityscapes-512x1024.py'
-]
+_base_ = ['mmseg::mask2former/mask2former_r50_8xb2-90k_cityscapes-512x1024.py']
 # mmengine replaces lists: both imports in full (the heads come from mmdet).
 custom_imports = dict(
     imports=['mmdet.models', 'cblseg'], allow_failed_imports=False)
@@ -24,8 +22,7 @@ train_pipeline = [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_pipeline = [
     dict(type='LoadCheckedAnnotations', num_classes=19)
-    if t['type'] == 'LoadAnnotations' else t
-    for t in _base_.test_pipeline
+    if t['type'] == 'LoadAnnotations' else t for t in _base_.test_pipeline
 ]
 tta_pipeline = [
     _base_.tta_pipeline[0],

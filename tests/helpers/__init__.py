@@ -33,7 +33,6 @@ DEMO_BASELINE_CONFIG = osp.join(
     REPO_ROOT,
     'configs/ocrnet/ocrnet_hr-tiny_1xb4-800_synthetic-cityscapes-128x256.py')
 
-
 # What setup.py needs to build (tests/ and docs/ are not shipped).
 SOURCES = ('setup.py', 'setup.cfg', 'MANIFEST.in', 'README.md',
            'model-index.yml', 'requirements', 'cblseg', 'configs', 'tools')

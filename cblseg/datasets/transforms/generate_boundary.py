@@ -85,8 +85,8 @@ class GenerateBoundary(BaseTransform):
                  radius: Optional[int] = None,
                  ignore_index: int = 255,
                  **kwargs) -> None:
-        reject_unknown_kwargs(type(self).__name__, kwargs,
-                              GenerateBoundary.__init__)
+        reject_unknown_kwargs(
+            type(self).__name__, kwargs, GenerateBoundary.__init__)
         super().__init__()
         check_radius_options(dilation, radius)
         if radius is None and dilation is None:

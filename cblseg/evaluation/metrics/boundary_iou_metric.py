@@ -89,11 +89,10 @@ def per_class_dict(per_class: Dict[str, np.ndarray],
                    class_names: Sequence[str]) -> 'OrderedDict':
     """The ``per_class`` arrays of :func:`summarize_counts` as
     ``{class name: {key: value or None}}`` for JSON reports."""
-    return OrderedDict(
-        (name,
-         OrderedDict((key, json_float(values[index]))
-                     for key, values in per_class.items()))
-        for index, name in enumerate(class_names))
+    return OrderedDict((name,
+                        OrderedDict((key, json_float(values[index]))
+                                    for key, values in per_class.items()))
+                       for index, name in enumerate(class_names))
 
 
 def check_iou_metrics(iou_metrics) -> Tuple[str, ...]:
@@ -162,8 +161,7 @@ def summarize_counts(
         torch.from_numpy(intersect).float(),
         torch.from_numpy(union).float(),
         torch.from_numpy(area_pred).float(),
-        torch.from_numpy(area_gt).float(), list(iou_metrics), nan_to_num,
-        beta)
+        torch.from_numpy(area_gt).float(), list(iou_metrics), nan_to_num, beta)
     summary = OrderedDict(aAcc=_percent_mean(region['aAcc']))
     summary['microIoU'] = _micro_iou(intersect, union)
     summary['mIoU'] = _percent_mean(region['IoU'])
@@ -240,9 +238,8 @@ def summarize_per_image_counts(
     if counts.ndim != 3 or counts.shape[1] != 2 + 2 * len(ratios):
         raise ValueError(f'counts must be N x {2 + 2 * len(ratios)} x K for '
                          f'ratios {ratios}, got shape {counts.shape}')
-    scores = per_image_boundary_scores(counts) if len(counts) else [
-        np.zeros((0, len(ratios), counts.shape[2]))
-    ] * 3
+    scores = per_image_boundary_scores(counts) if len(
+        counts) else [np.zeros((0, len(ratios), counts.shape[2]))] * 3
     means = [average_per_image_scores(values) for values in scores]
     if nan_to_num is not None:
         means = [np.nan_to_num(m, nan=nan_to_num) for m in means]
@@ -419,8 +416,8 @@ class BoundaryIoUMetric(BaseMetric):
                     'of the image diagonal)')
             self.tolerances = ()
             self.bf_tolerance_ratios = check_tolerance_ratios(
-                GSCNN_TOLERANCE_RATIOS
-                if bf_tolerance_ratios is None else bf_tolerance_ratios)
+                GSCNN_TOLERANCE_RATIOS if bf_tolerance_ratios is
+                None else bf_tolerance_ratios)
         self.iou_metrics = check_iou_metrics(iou_metrics)
         self.beta = beta
         self.cbl_biou = bool(cbl_biou)
@@ -544,9 +541,9 @@ class BoundaryIoUMetric(BaseMetric):
                                               self.iou_metrics, self.beta)
         if self.bf_protocol == 'per_image':
             add_per_image_scores(summary, per_class,
-                                 [r['bf_counts'] for r in results],
-                                 self.bf_tolerance_ratios, num_classes,
-                                 self.nan_to_num)
+                                 [r['bf_counts']
+                                  for r in results], self.bf_tolerance_ratios,
+                                 num_classes, self.nan_to_num)
         return summary, per_class, total
 
 

@@ -80,8 +80,12 @@ class ConditionalBoundaryLoss(CBLTermsModule):
                          kernel_size, ignore_index, reference_quirks,
                          loss_name)
 
-    def forward(self, feats: Tensor, logits: Tensor, gt_sem_seg: Tensor,
-                gt_edge_map: Tensor, cls_weight: Tensor,
+    def forward(self,
+                feats: Tensor,
+                logits: Tensor,
+                gt_sem_seg: Tensor,
+                gt_edge_map: Tensor,
+                cls_weight: Tensor,
                 cls_bias: Optional[Tensor],
                 check_labels: bool = True) -> Dict[str, Tensor]:
         """Compute the weighted terms.
