@@ -266,6 +266,17 @@ def test_cbl_ocr_head_train_step_real_pipeline(synthetic_cityscapes_root):
     assert no_hooks_left(model)
 
 
+def test_cbl_loss_name_clashing_with_the_heads_raises():
+    """A CBL term named like one of the head's own losses would silently
+    replace it in the loss dict: it raises, naming the option to change."""
+    _, cbl_cfg = small_model_cfgs('CBLFCNHead')
+    cbl_cfg.model.decode_head.loss_decode = dict(
+        type='CrossEntropyLoss', loss_name='loss_cbl_nce')
+    model = build(cbl_cfg.model)
+    with pytest.raises(KeyError, match=r"\['loss_cbl_nce'\].*loss_name"):
+        forward_losses(model, small_batch())
+
+
 def test_cbl_ocr_head_inference_identical_to_ocrhead():
     base = build_demo(DEMO_BASELINE_CONFIG)
     model = build_demo()

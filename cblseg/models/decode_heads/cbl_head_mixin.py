@@ -151,13 +151,7 @@ class CBLHeadMixin:
             losses = super().loss(*args, **kwargs)
         cbl_losses = self.loss_cbl(captured['feats'], captured['logits'],
                                    batch_data_samples, gt_sem_seg)
-        clash = set(cbl_losses) & set(losses)
-        if clash:
-            raise KeyError(f'{type(self).__name__}: CBL loss names '
-                           f'{sorted(clash)} clash with the head\'s losses; '
-                           'set cbl_loss.loss_name')
-        losses.update(cbl_losses)
-        return losses
+        return self._cbl_merge_losses(losses, cbl_losses)
 
     def loss_cbl(self,
                  feats: Tensor,
@@ -209,6 +203,17 @@ class CBLHeadMixin:
             signature = inspect.signature(super().loss)
             cls._cbl_loss_signature = signature
         return signature.bind(*args, **kwargs).arguments['batch_data_samples']
+
+    def _cbl_merge_losses(self, losses: dict, cbl_losses: dict) -> dict:
+        """Add the CBL terms to the head's losses; a name both use would
+        silently replace one of them, so it raises instead."""
+        clash = set(cbl_losses) & set(losses)
+        if clash:
+            raise KeyError(f'{type(self).__name__}: CBL loss names '
+                           f'{sorted(clash)} clash with the head\'s losses; '
+                           'set cbl_loss.loss_name')
+        losses.update(cbl_losses)
+        return losses
 
     @staticmethod
     def _cbl_skip_label_check(cbl_loss) -> dict:

@@ -73,6 +73,7 @@ class CBLMaskHeadMixin:
     _cbl_check_labels = CBLHeadMixin._cbl_check_labels
     _cbl_stack_edge = CBLHeadMixin._cbl_stack_edge
     _cbl_warn_missing_edge = CBLHeadMixin._cbl_warn_missing_edge
+    _cbl_merge_losses = CBLHeadMixin._cbl_merge_losses
 
     def __init__(self,
                  *args,
@@ -102,13 +103,7 @@ class CBLMaskHeadMixin:
         with self._cbl_capture() as captured:
             losses = super().loss(*args, **kwargs)
         cbl_losses = self.loss_cbl(captured, batch_data_samples, gt_sem_seg)
-        clash = set(cbl_losses) & set(losses)
-        if clash:
-            raise KeyError(f'{type(self).__name__}: CBL loss names '
-                           f'{sorted(clash)} clash with the head\'s losses; '
-                           'set cbl_loss.loss_name')
-        losses.update(cbl_losses)
-        return losses
+        return self._cbl_merge_losses(losses, cbl_losses)
 
     def loss_cbl(self, captured: Dict[str, Tensor], batch_data_samples: List,
                  gt_sem_seg: Tensor) -> Dict[str, Tensor]:
