@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from cblseg.ops.checks import check_int
+from cblseg.ops.labels import check_label_values
 
 # The reference's constant in m = S / (n + eps).
 _MEAN_EPS = 1e-5
@@ -62,6 +63,33 @@ def _resize_nearest(label: Tensor, size: Tuple[int, int]) -> Tensor:
     if tuple(label.shape[-2:]) != tuple(size):
         label = F.interpolate(label.float(), size=size, mode='nearest')
     return label[:, 0].long()
+
+
+def _checked_ground_truth(gt_sem_seg: Tensor, gt_edge_map: Tensor, batch: int,
+                          num_classes: int, ignore_index: int,
+                          check_labels: bool) -> Tuple[Tensor, Tensor]:
+    """Both label maps as (B, 1, H, W), checked before any loss runs: types,
+    shapes, and (``check_labels``) label values in ``[0, K)`` or ignore."""
+    gt_sem_seg = _as_label_map(gt_sem_seg, 'gt_sem_seg', batch)
+    gt_edge_map = _as_label_map(gt_edge_map, 'gt_edge_map', batch)
+    if gt_edge_map.shape != gt_sem_seg.shape:
+        raise ValueError('gt_edge_map must have the shape of gt_sem_seg '
+                         f'{tuple(gt_sem_seg.shape)}, got '
+                         f'{tuple(gt_edge_map.shape)}')
+    if check_labels:
+        check_label_values(gt_sem_seg, num_classes, ignore_index, 'gt_sem_seg')
+    return gt_sem_seg, gt_edge_map
+
+
+def _label_and_boundary(gt_sem_seg: Tensor, gt_edge_map: Tensor,
+                        size: Tuple[int, int],
+                        ignore_index: int) -> Tuple[Tensor, Tensor]:
+    """Labels (B, h, w) at the feature size and the boundary pixels the
+    terms are computed at: ``gt_edge_map == 1`` and not ignored."""
+    label = _resize_nearest(gt_sem_seg, size)
+    boundary = (_resize_nearest(gt_edge_map, size) == 1) & (
+        label != ignore_index)
+    return label, boundary
 
 
 # --------------------------------------------------------------------------

@@ -35,11 +35,11 @@ from torch import Tensor
 from torch.autograd.function import once_differentiable
 
 from cblseg.ops.checks import check_int
-from cblseg.ops.labels import check_label_values
 from .cbl_window import (_MEAN_EPS, NeighbourSets, _accumulate_shifted,
-                         _as_label_map, _cn_term, _context_grad_maps,
-                         _feats_minus_mean, _neighbour_sets, _overlap,
-                         _resize_nearest, _window_offsets, check_kernel_size)
+                         _checked_ground_truth, _cn_term, _context_grad_maps,
+                         _feats_minus_mean, _label_and_boundary,
+                         _neighbour_sets, _overlap, _window_offsets,
+                         check_kernel_size)
 
 __all__ = ['conditional_boundary_loss']
 
@@ -297,14 +297,9 @@ def conditional_boundary_loss(feats: Tensor,
     if cls_bias is not None and tuple(cls_bias.shape) != (k, ):
         raise ValueError(
             f'cls_bias must be (K,) = ({k},), got {tuple(cls_bias.shape)}')
-    gt_sem_seg = _as_label_map(gt_sem_seg, 'gt_sem_seg', b)
-    gt_edge_map = _as_label_map(gt_edge_map, 'gt_edge_map', b)
-    if gt_edge_map.shape != gt_sem_seg.shape:
-        raise ValueError('gt_edge_map must have the shape of gt_sem_seg '
-                         f'{tuple(gt_sem_seg.shape)}, got '
-                         f'{tuple(gt_edge_map.shape)}')
-    if check_labels:
-        check_label_values(gt_sem_seg, k, ignore_index, 'gt_sem_seg')
+    gt_sem_seg, gt_edge_map = _checked_ground_truth(gt_sem_seg, gt_edge_map, b,
+                                                    k, ignore_index,
+                                                    check_labels)
 
     with torch.autocast(device_type=feats.device.type, enabled=False):
         # fp16 / bf16 -> fp32; fp64 stays fp64.
@@ -313,9 +308,8 @@ def conditional_boundary_loss(feats: Tensor,
         logits = logits.detach().to(dtype)
         weight = cls_weight.detach().to(dtype).contiguous()
         bias = None if cls_bias is None else cls_bias.detach().to(dtype)
-        label = _resize_nearest(gt_sem_seg, (h, w))
-        boundary = (_resize_nearest(gt_edge_map, (h, w)) == 1) & (
-            label != ignore_index)
+        label, boundary = _label_and_boundary(gt_sem_seg, gt_edge_map, (h, w),
+                                              ignore_index)
         context, nce, cn = _CBLFunction.apply(feats, logits.argmax(1), label,
                                               boundary, weight, bias,
                                               kernel_size, ignore_index,

@@ -29,9 +29,8 @@ import torch
 from torch import Tensor
 
 from cblseg.ops.checks import check_int
-from cblseg.ops.labels import check_label_values
-from .cbl_window import (_MEAN_EPS, NeighbourSets, _as_label_map,
-                         _neighbour_sets, _resize_nearest, _window_offsets,
+from .cbl_window import (_MEAN_EPS, NeighbourSets, _checked_ground_truth,
+                         _label_and_boundary, _neighbour_sets, _window_offsets,
                          check_kernel_size)
 from .conditional_boundary_loss import _CBLFunction
 
@@ -238,14 +237,9 @@ def mask_conditional_boundary_loss(
             f'mask_logits must be (B, Q, h, w) = ({bsz}, {queries}, {h}, '
             f'{w}), got shape {tuple(mask_logits.shape)}')
     num_classes = cls_logits.shape[2] - 1
-    gt_sem_seg = _as_label_map(gt_sem_seg, 'gt_sem_seg', bsz)
-    gt_edge_map = _as_label_map(gt_edge_map, 'gt_edge_map', bsz)
-    if gt_edge_map.shape != gt_sem_seg.shape:
-        raise ValueError('gt_edge_map must have the shape of gt_sem_seg '
-                         f'{tuple(gt_sem_seg.shape)}, got '
-                         f'{tuple(gt_edge_map.shape)}')
-    if check_labels:
-        check_label_values(gt_sem_seg, num_classes, ignore_index, 'gt_sem_seg')
+    gt_sem_seg, gt_edge_map = _checked_ground_truth(gt_sem_seg, gt_edge_map,
+                                                    bsz, num_classes,
+                                                    ignore_index, check_labels)
 
     with torch.autocast(device_type=mask_feats.device.type, enabled=False):
         dtype = torch.promote_types(mask_feats.dtype, torch.float32)
@@ -255,9 +249,8 @@ def mask_conditional_boundary_loss(
             mask_logits = torch.einsum('bqd,bdhw->bqhw', mask_embed.to(dtype),
                                        feats)
         mask_logits = mask_logits.to(dtype)
-        label = _resize_nearest(gt_sem_seg, (h, w))
-        boundary = (_resize_nearest(gt_edge_map, (h, w)) == 1) & (
-            label != ignore_index)
+        label, boundary = _label_and_boundary(gt_sem_seg, gt_edge_map, (h, w),
+                                              ignore_index)
         pred = mask_semantic_prediction(mask_logits, cls_logits)
         # context and CN: the per-pixel machinery (no classifier)
         context, _, cn = _CBLFunction.apply(feats, pred, label, boundary, None,
