@@ -7,7 +7,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from helpers import REPO_ROOT
+
+# Each test runs scripts/lint.sh (flake8, isort, yapf, codespell) in a
+# subprocess: slow, as other tool runs are (docs/testing.md).
+pytestmark = pytest.mark.slow
 
 LINT = os.path.join(REPO_ROOT, 'scripts', 'lint.sh')
 

@@ -11,9 +11,14 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 import yaml
 
 from helpers import copy_checkout
+
+# pip builds in a subprocess: slow, as other tool runs are
+# (docs/testing.md).
+pytestmark = pytest.mark.slow
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # What MANIFEST.in ships of each folder.

@@ -11,7 +11,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from helpers import REPO_ROOT
+
+# Each test runs a fresh interpreter (OpenMMLab blocked): slow, as other
+# subprocess tests are (docs/testing.md).
+pytestmark = pytest.mark.slow
 
 _BLOCKER = '''
 import sys
