@@ -92,14 +92,18 @@ print('standalone ok')
 '''
 
 
+def _run_blocked(code):
+    """Run ``code`` in a fresh interpreter with OpenMMLab blocked."""
+    return subprocess.run([sys.executable, '-c', _BLOCKER + code],
+                          cwd=REPO_ROOT,
+                          env=_env(),
+                          capture_output=True,
+                          text=True,
+                          timeout=120)
+
+
 def test_maths_imports_and_runs_without_openmmlab():
-    code = _BLOCKER + textwrap.dedent(_SCRIPT)
-    result = subprocess.run([sys.executable, '-c', code],
-                            cwd=REPO_ROOT,
-                            env=_env(),
-                            capture_output=True,
-                            text=True,
-                            timeout=120)
+    result = _run_blocked(textwrap.dedent(_SCRIPT))
     assert result.returncode == 0, result.stderr
     assert 'standalone ok' in result.stdout
 
@@ -110,16 +114,10 @@ def test_readme_step_runs_without_openmmlab():
     with open(osp.join(REPO_ROOT, 'README.md'), encoding='utf-8') as f:
         blocks = re.findall(r'```python\n(.*?)```', f.read(), re.S)
     snippet, = [b for b in blocks if 'conditional_boundary_loss(' in b]
-    code = _BLOCKER + snippet + textwrap.dedent('''
+    result = _run_blocked(snippet + textwrap.dedent('''
         assert not [m for m in sys.modules if m.split('.')[0] in BLOCKED]
         print('readme ok', float(loss))
-        ''')
-    result = subprocess.run([sys.executable, '-c', code],
-                            cwd=REPO_ROOT,
-                            env=_env(),
-                            capture_output=True,
-                            text=True,
-                            timeout=120)
+        '''))
     assert result.returncode == 0, result.stderr
     assert 'readme ok' in result.stdout
 
@@ -127,13 +125,7 @@ def test_readme_step_runs_without_openmmlab():
 def test_blocker_blocks():
     """The finder really hides mmseg (the test above could not fail
     otherwise): ``import mmseg`` fails under it."""
-    code = _BLOCKER + 'import mmseg\n'
-    result = subprocess.run([sys.executable, '-c', code],
-                            cwd=REPO_ROOT,
-                            env=_env(),
-                            capture_output=True,
-                            text=True,
-                            timeout=60)
+    result = _run_blocked('import mmseg\n')
     assert result.returncode != 0
     assert "No module named 'mmseg' (blocked)" in result.stderr
 
