@@ -1,13 +1,12 @@
 """Real multi-process runs on CPU (gloo) through the shell launchers."""
-import glob
 import os.path as osp
 import re
 import sys
 
 import pytest
 
-from helpers import (DEMO_BASELINE_CONFIG, free_port, run_tool,
-                     tiny_train_options)
+from helpers import (DEMO_BASELINE_CONFIG, free_port, gloo_thread_count,
+                     run_tool, tiny_train_options)
 
 pytestmark = pytest.mark.slow
 
@@ -121,17 +120,6 @@ def test_prediction_panels(two_process_training, synthetic_cityscapes_root,
             assert image.size == (3 * 128 + 8, 64 + 18)
 
 
-def _gloo_thread_count():
-    names = []
-    for path in glob.glob('/proc/self/task/*/comm'):
-        try:
-            with open(path) as comm:
-                names.append(comm.read())
-        except OSError:  # the thread ended while we listed them
-            pass
-    return sum(name.startswith(('pt_gloo', 'gloo')) for name in names)
-
-
 @pytest.mark.skipif(
     not osp.isdir('/proc/self/task'), reason='lists threads through /proc')
 def test_launcher_run_stops_gloo_threads_before_returning(
@@ -142,7 +130,7 @@ def test_launcher_run_stops_gloo_threads_before_returning(
     from mmengine.model import is_model_wrapper
 
     from cblseg.apis import train
-    before = _gloo_thread_count()
+    before = gloo_thread_count()
     # what torchrun sets for a world of one
     for key, value in dict(
             RANK='0',
@@ -162,4 +150,4 @@ def test_launcher_run_stops_gloo_threads_before_returning(
             torch_dist.destroy_process_group()
     assert runner.distributed
     assert not is_model_wrapper(runner.model)
-    assert _gloo_thread_count() == before
+    assert gloo_thread_count() == before

@@ -15,6 +15,7 @@ the submodules are grouped by concern:
 * :mod:`helpers.cbl_oracle`: the per-pixel CBL definition and its inputs;
 * :mod:`helpers.metric_samples`: samples for BoundaryIoUMetric.
 """
+import glob
 import os
 import os.path as osp
 import shutil
@@ -51,6 +52,20 @@ def copy_checkout(dst):
         else:
             shutil.copyfile(src, osp.join(dst, name))
     return dst
+
+
+def gloo_thread_count() -> int:
+    """Number of gloo's native threads in this process (``/proc``, Linux):
+    they must end before the interpreter shuts down, where a gloo thread
+    that needs the GIL aborts or deadlocks the process."""
+    names = []
+    for path in glob.glob('/proc/self/task/*/comm'):
+        try:
+            with open(path) as comm:
+                names.append(comm.read())
+        except OSError:  # the thread ended while we listed them
+            pass
+    return sum(name.startswith(('pt_gloo', 'gloo')) for name in names)
 
 
 def free_port() -> int:
